@@ -1,0 +1,255 @@
+package modtools.elf;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A read-only ELF object over a buffer that is usually a mapping of the file.
+ * Every field is read through {@link ByteView}, so a damaged file can only ever end in an
+ * {@link ElfFormatException}. Section headers are decoded once; symbols, relocations and
+ * notes are decoded on request, since most callers need only a few sections.
+ */
+public final class ElfFile {
+    private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
+    private static final int EI_NIDENT = 16;
+
+    private final ByteView bytes;
+    private final ElfHeader header;
+    private final List<Section> sections;
+
+    private ElfFile(ByteView bytes, ElfHeader header, List<Section> sections) {
+        this.bytes = bytes;
+        this.header = header;
+        this.sections = sections;
+    }
+
+    /** Parses the header and section table of the object in {@code buffer} (position to limit). */
+    public static ElfFile parse(String file, ByteBuffer buffer) throws ElfFormatException {
+        ByteView raw = ByteView.of(file, buffer, ByteOrder.LITTLE_ENDIAN);
+        if (!raw.startsWith(0, MAGIC)) {
+            throw new ElfFormatException(file, "ELF header", 0, "bad magic, not an ELF object");
+        }
+        int elfClass = raw.u8(4, "ELF header e_ident[EI_CLASS]");
+        int data = raw.u8(5, "ELF header e_ident[EI_DATA]");
+        if (elfClass != Elf.ELFCLASS32 && elfClass != Elf.ELFCLASS64) {
+            throw new ElfFormatException(file, "ELF header e_ident[EI_CLASS]", 4, "invalid class " + elfClass);
+        }
+        if (data != Elf.ELFDATA2LSB && data != Elf.ELFDATA2MSB) {
+            throw new ElfFormatException(file, "ELF header e_ident[EI_DATA]", 5, "invalid data encoding " + data);
+        }
+        int version = raw.u8(6, "ELF header e_ident[EI_VERSION]");
+        if (version != 1) {
+            throw new ElfFormatException(file, "ELF header e_ident[EI_VERSION]", 6, "unknown version " + version);
+        }
+        ByteView view = raw.withOrder(data == Elf.ELFDATA2LSB ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
+        ElfHeader header = readHeader(view, elfClass == Elf.ELFCLASS64);
+        return new ElfFile(view, header, readSections(view, header));
+    }
+
+    private static ElfHeader readHeader(ByteView v, boolean is64) throws ElfFormatException {
+        String h = "ELF header";
+        int w = is64 ? 8 : 4;
+        long at = EI_NIDENT;
+        int type = v.u16(at, h + " e_type");
+        int machine = v.u16(at + 2, h + " e_machine");
+        long entry = v.word(at + 8, is64, h + " e_entry");
+        long phoff = v.word(at + 8 + w, is64, h + " e_phoff");
+        long shoff = v.word(at + 8 + 2L * w, is64, h + " e_shoff");
+        long flagsAt = at + 8 + 3L * w;
+        long flags = v.u32(flagsAt, h + " e_flags");
+        int ehsize = v.u16(flagsAt + 4, h + " e_ehsize");
+        int shentsize = v.u16(flagsAt + 10, h + " e_shentsize");
+        int shnum = v.u16(flagsAt + 12, h + " e_shnum");
+        int shstrndx = v.u16(flagsAt + 14, h + " e_shstrndx");
+        int osAbi = v.u8(7, h + " e_ident[EI_OSABI]");
+        return new ElfHeader(is64, v.order(), osAbi, type, machine, entry, phoff, shoff, flags, ehsize,
+                shentsize, shnum, shstrndx);
+    }
+
+    private static List<Section> readSections(ByteView v, ElfHeader h) throws ElfFormatException {
+        if (h.sectionHeaderOffset() == 0) {
+            return List.of();
+        }
+        int entrySize = h.is64() ? 64 : 40;
+        if (h.sectionHeaderEntrySize() < entrySize) {
+            throw new ElfFormatException(v.file(), "ELF header e_shentsize", h.is64() ? 58 : 46,
+                    "section header size " + h.sectionHeaderEntrySize() + " is smaller than " + entrySize);
+        }
+        long shoff = h.sectionHeaderOffset();
+        long shentsize = h.sectionHeaderEntrySize();
+        // With SHN_XINDEX-style overflow the real count lives in section 0's sh_size.
+        long count = h.sectionCount();
+        if (count == 0) {
+            count = v.word(shoff + (h.is64() ? 32 : 20), h.is64(), "section header 0 sh_size (section count)");
+        }
+        if (count < 0 || count > (v.size() - Math.min(shoff, v.size())) / shentsize) {
+            throw new ElfFormatException(v.file(), "section header table", shoff,
+                    count + " headers of " + shentsize + " bytes do not fit in the file");
+        }
+        int n = (int) count;
+        long nameIndex = h.sectionNameTableIndex();
+        if (nameIndex == Elf.SHN_XINDEX) {
+            nameIndex = v.u32(shoff + (h.is64() ? 40 : 24), "section header 0 sh_link (name table index)");
+        }
+        RawSection[] raw = new RawSection[n];
+        for (int i = 0; i < n; i++) {
+            raw[i] = RawSection.read(v, h.is64(), shoff + i * shentsize, i);
+        }
+        ByteView names = null;
+        if (n > 0 && nameIndex != Elf.SHN_UNDEF) {
+            if (nameIndex >= n) {
+                throw new ElfFormatException(v.file(), "ELF header e_shstrndx", shoff,
+                        "section name table index " + nameIndex + " is out of range (" + n + " sections)");
+            }
+            RawSection s = raw[(int) nameIndex];
+            names = v.slice(s.offset, s.type == Elf.SHT_NOBITS ? 0 : s.size,
+                    "section name table (section " + nameIndex + ")");
+        }
+        Section[] out = new Section[n];
+        for (int i = 0; i < n; i++) {
+            RawSection r = raw[i];
+            String name = names == null ? "" : names.cstring(r.name, "name of section " + i);
+            out[i] = new Section(i, name, r.type, r.flags, r.addr, r.offset, r.size, r.link, r.info,
+                    r.align, r.entsize);
+        }
+        return List.of(out);
+    }
+
+    private record RawSection(long name, int type, long flags, long addr, long offset, long size,
+                              int link, int info, long align, long entsize) {
+        static RawSection read(ByteView v, boolean is64, long at, int index) throws ElfFormatException {
+            String what = "section header " + index;
+            if (is64) {
+                return new RawSection(v.u32(at, what), v.s32(at + 4, what), v.u64(at + 8, what),
+                        v.u64(at + 16, what), v.u64(at + 24, what), v.u64(at + 32, what),
+                        v.s32(at + 40, what), v.s32(at + 44, what), v.u64(at + 48, what), v.u64(at + 56, what));
+            }
+            return new RawSection(v.u32(at, what), v.s32(at + 4, what), v.u32(at + 8, what),
+                    v.u32(at + 12, what), v.u32(at + 16, what), v.u32(at + 20, what),
+                    v.s32(at + 24, what), v.s32(at + 28, what), v.u32(at + 32, what), v.u32(at + 36, what));
+        }
+    }
+
+    public String file() {
+        return bytes.file();
+    }
+
+    public ElfHeader header() {
+        return header;
+    }
+
+    public boolean is64() {
+        return header.is64();
+    }
+
+    /** The whole file, for structures that live outside sections (an appended signature). */
+    public ByteView bytes() {
+        return bytes;
+    }
+
+    public List<Section> sections() {
+        return sections;
+    }
+
+    public Section section(int index, String usedBy) throws ElfFormatException {
+        if (index < 0 || index >= sections.size()) {
+            throw new ElfFormatException(file(), usedBy, header.sectionHeaderOffset(),
+                    "section index " + Integer.toUnsignedString(index) + " is out of range (" + sections.size() + " sections)");
+        }
+        return sections.get(index);
+    }
+
+    /** The first section with this name, as kmod and the kernel look sections up. */
+    public Optional<Section> section(String name) {
+        for (Section s : sections) {
+            if (s.name().equals(name)) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The bytes of a section; empty for SHT_NOBITS. */
+    public ByteView data(Section s) throws ElfFormatException {
+        return bytes.slice(s.offset(), s.fileSize(), "contents of section " + s.index() + " (" + s.name() + ")");
+    }
+
+    /** The symbol table ({@code .symtab}), if the object has one. */
+    public Optional<Section> symbolTable() {
+        for (Section s : sections) {
+            if (s.type() == Elf.SHT_SYMTAB) {
+                return Optional.of(s);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public SymbolTable symbols(Section table) throws ElfFormatException {
+        return SymbolTable.read(this, table);
+    }
+
+    /** Every SHT_REL and SHT_RELA section, with the section it patches and its symbol table. */
+    public List<RelocationSection> relocationSections() throws ElfFormatException {
+        List<RelocationSection> out = new ArrayList<>();
+        for (Section s : sections) {
+            if (s.type() == Elf.SHT_REL || s.type() == Elf.SHT_RELA) {
+                String what = "relocation section " + s.index() + " (" + s.name() + ")";
+                out.add(new RelocationSection(s, section(s.info(), what + " sh_info"),
+                        section(s.link(), what + " sh_link")));
+            }
+        }
+        return Collections.unmodifiableList(out);
+    }
+
+    public List<Relocation> relocations(RelocationSection rs) throws ElfFormatException {
+        Section s = rs.section();
+        boolean rela = rs.hasAddends();
+        boolean is64 = is64();
+        int entrySize = (is64 ? 8 : 4) * (rela ? 3 : 2);
+        ByteView data = data(s);
+        long count = data.size() / entrySize;
+        List<Relocation> out = new ArrayList<>((int) count);
+        int w = is64 ? 8 : 4;
+        String what = "relocation section " + s.index() + " (" + s.name() + ")";
+        for (long i = 0; i < count; i++) {
+            long at = i * entrySize;
+            long offset = data.word(at, is64, what);
+            long info = data.word(at + w, is64, what);
+            long addend = rela ? data.sword(at + 2L * w, is64, what) : 0;
+            int sym = (int) (is64 ? info >>> 32 : info >>> 8);
+            int type = (int) (is64 ? info & 0xffffffffL : info & 0xff);
+            out.add(new Relocation(offset, type, sym, addend, rela));
+        }
+        return out;
+    }
+
+    public List<Note> notes(Section s) throws ElfFormatException {
+        ByteView data = data(s);
+        long align = s.alignment() == 8 ? 8 : 4;
+        List<Note> out = new ArrayList<>();
+        String what = "note section " + s.index() + " (" + s.name() + ")";
+        long at = 0;
+        while (at + 12 <= data.size()) {
+            long nameSize = data.u32(at, what + " n_namesz");
+            long descSize = data.u32(at + 4, what + " n_descsz");
+            long type = data.u32(at + 8, what + " n_type");
+            long nameAt = at + 12;
+            long descAt = nameAt + alignUp(nameSize, align);
+            ByteView name = data.slice(nameAt, nameSize, what + " name");
+            ByteView desc = data.slice(descAt, descSize, what + " descriptor");
+            int len = name.cstringLength(0);
+            String text = name.string(0, len < 0 ? (int) nameSize : len, what + " name");
+            out.add(new Note(text, type, desc));
+            at = descAt + alignUp(descSize, align);
+        }
+        return out;
+    }
+
+    private static long alignUp(long value, long align) {
+        return (value + align - 1) & -align;
+    }
+}
