@@ -31,7 +31,10 @@ public final class ElfFile {
     public static ElfFile parse(String file, ByteBuffer buffer) throws ElfFormatException {
         ByteView raw = ByteView.of(file, buffer, ByteOrder.LITTLE_ENDIAN);
         if (!raw.startsWith(0, MAGIC)) {
-            throw new ElfFormatException(file, "ELF header", 0, "bad magic, not an ELF object");
+            throw ElfFormatException.notElf(file, "bad magic, not an ELF object");
+        }
+        if (raw.size() <= EI_NIDENT) {
+            throw ElfFormatException.notElf(file, "only " + raw.size() + " bytes, shorter than an ELF header");
         }
         int elfClass = raw.u8(4, "ELF header e_ident[EI_CLASS]");
         int data = raw.u8(5, "ELF header e_ident[EI_DATA]");
