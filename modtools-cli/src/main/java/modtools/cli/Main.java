@@ -1,0 +1,63 @@
+package modtools.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import modtools.cli.modinfo.ModinfoCommand;
+
+/**
+ * The multi-call entry point. The launcher passes the name it was called by in the system
+ * property {@code modtools.argv0}, since Java never sees argv[0]; called as {@code modtools}
+ * the first argument names the command.
+ */
+public final class Main {
+    private static final String COMMANDS = "modinfo";
+
+    private Main() {}
+
+    public static void main(String[] args) {
+        String argv0 = System.getProperty("modtools.argv0", "modtools");
+        List<String> rest = Arrays.asList(args);
+        String name = basename(argv0);
+        if (name.equals("modtools")) {
+            if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
+                System.out.println("Usage: modtools COMMAND [ARGS]\nCommands: " + COMMANDS);
+                System.exit(rest.isEmpty() ? 1 : 0);
+            }
+            argv0 = rest.get(0);
+            name = argv0;
+            rest = rest.subList(1, rest.size());
+        }
+        // Module metadata is byte strings: ISO-8859-1 writes every char back as the byte it was read from.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.ISO_8859_1);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        Invocation invocation = new Invocation(argv0, name, rest, out, err,
+                Path.of(System.getProperty("user.dir")), System.getProperty("os.version"));
+        int status = run(name, invocation);
+        out.flush();
+        System.exit(status);
+    }
+
+    static int run(String name, Invocation invocation) {
+        Command command = switch (name) {
+            case "modinfo" -> new ModinfoCommand();
+            default -> null;
+        };
+        if (command == null) {
+            invocation.err().println("modtools: unknown command '" + name + "' (commands: " + COMMANDS + ")");
+            return 1;
+        }
+        return command.run(invocation);
+    }
+
+    private static String basename(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash < 0 ? path : path.substring(slash + 1);
+    }
+}
