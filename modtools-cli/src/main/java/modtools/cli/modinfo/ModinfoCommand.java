@@ -109,7 +109,7 @@ public final class ModinfoCommand implements Command {
             }
             if (isModuleFile(operand)) {
                 String path = operand.startsWith("/") ? operand : inv.cwd() + "/" + operand;
-                return List.of(new Target.File(ModuleFile.moduleNameOf(operand), path));
+                return List.of(new Target.File(ModuleFile.moduleNameOf(operand).orElseThrow(), path));
             }
             Optional<String> alias = ModuleLookup.normalizeAlias(operand);
             if (alias.isEmpty()) {
@@ -159,7 +159,6 @@ public final class ModinfoCommand implements Command {
                 + "\t-F, --field=FIELD           Print only provided FIELD\n"
                 + "\t-k, --set-version=VERSION   Use VERSION instead of `uname -r`\n"
                 + "\t-b, --basedir=DIR           Use DIR as filesystem root for /lib/modules\n"
-                + "\t    --json                  Print each module as one JSON object\n"
                 + "\t-V, --version               Show version\n"
                 + "\t-h, --help                  Show this help\n";
     }

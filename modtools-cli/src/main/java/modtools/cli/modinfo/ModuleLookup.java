@@ -9,7 +9,7 @@ import java.util.Optional;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.index.IndexFile;
 import modtools.deps.index.IndexFormatException;
-import modtools.deps.index.IndexValue;
+import modtools.deps.index.IndexFile.IndexValue;
 
 /**
  * Finds modules by name or alias through a module directory's binary indexes, in libkmod's
@@ -29,7 +29,7 @@ final class ModuleLookup {
     private Optional<IndexFile> index(String file) throws IndexFormatException {
         Optional<IndexFile> index = opened.get(file);
         if (index == null) {
-            index = index(file);
+            index = IndexFile.open(directory.resolve(file));
             opened.put(file, index);
         }
         return index;
@@ -130,6 +130,6 @@ final class ModuleLookup {
     }
 
     static String normalizeName(String name) {
-        return AliasNormalizer.normalizeModuleName(name);
+        return AliasNormalizer.normalizeModname(name);
     }
 }

@@ -54,9 +54,9 @@ final class ModuleReader {
     private static void addSignature(List<ModInfoEntry> entries, ModuleSignature s) {
         entries.add(new ModInfoEntry("sig_id", s.idType()));
         entries.add(new ModInfoEntry("signer", s.signer()));
-        entries.add(new ModInfoEntry("sig_key", ModuleSignature.hex(s.keyId())));
+        entries.add(new ModInfoEntry("sig_key", ModuleSignature.formatHex(s.keyId())));
         entries.add(new ModInfoEntry("sig_hashalgo", s.hashAlgorithm()));
-        entries.add(new ModInfoEntry("signature", ModuleSignature.hex(s.signature())));
+        entries.add(new ModInfoEntry("signature", ModuleSignature.formatHex(s.signature())));
     }
 
     private List<ModInfoEntry> builtinEntries(Target.Builtin target) throws InfoUnavailable {
