@@ -1,0 +1,24 @@
+package modtools.elf.module;
+
+import java.io.IOException;
+
+/**
+ * A module file that cannot be brought into memory: too short to hold a magic, a damaged or
+ * truncated compressed stream, or contents beyond our size limit. kmod fails all of these
+ * with EINVAL ("Invalid argument"), while a file that loads but is no valid ELF object fails
+ * with ENOEXEC; keeping the two exception types apart lets a command tell which.
+ */
+public final class ModuleLoadException extends IOException {
+    private final String file;
+    private final String problem;
+
+    public ModuleLoadException(String file, String problem) {
+        super(file + ": " + problem, null);
+        this.file = file;
+        this.problem = problem;
+    }
+
+    public String file() { return file; }
+
+    public String problem() { return problem; }
+}

@@ -1,0 +1,264 @@
+package modtools.elf.module;
+
+import io.airlift.compress.zstd.ZstdInputStream;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Decodes a zstd file with the results kmod gets from streaming it through libzstd (1.5):
+ * frames one after another, skippable frames skipped, and no error when the input simply
+ * stops. libzstd hands out every block as soon as it is complete, and raw blocks even byte by
+ * byte, so a truncated file yields whatever was decoded up to the cut (a file missing just its
+ * checksum loads completely). This class walks frames and blocks itself to find that point,
+ * and lets aircompressor decode the bytes.
+ */
+final class ZstdFrames {
+    private static final byte[] MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
+    private static final int SKIPPABLE_MAGIC = 0x184d2a50;
+    private static final int SKIPPABLE_MASK = 0xfffffff0;
+    /** libzstd's default decoding limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT); kmod does not raise it. */
+    private static final long MAX_WINDOW = (1L << 27) + 1;
+    private static final int MAX_WINDOW_LOG = 31;
+    private static final int MIN_WINDOW_LOG = 10;
+    private static final int BLOCK_HEADER_SIZE = 3;
+    private static final int RAW_BLOCK = 0;
+    private static final int RLE_BLOCK = 1;
+    private static final int RESERVED_BLOCK = 3;
+    private static final int CHECKSUM_SIZE = 4;
+
+    private final ByteBuffer in;
+    private final BoundedOutput out;
+
+    private ZstdFrames(ByteBuffer in, BoundedOutput out) {
+        this.in = in;
+        this.out = out;
+    }
+
+    /** Decodes all of {@code compressed} into {@code out}; malformed input throws. */
+    static void decode(ByteBuffer compressed, BoundedOutput out) throws IOException {
+        new ZstdFrames(compressed.slice().order(ByteOrder.LITTLE_ENDIAN), out).frames();
+    }
+
+    private void frames() throws IOException {
+        int end = in.limit();
+        int pos = 0;
+        while (pos < end) {
+            int available = end - pos;
+            if (!knownMagicPrefix(pos, Math.min(MAGIC.length, available))) {
+                throw new CorruptZstd("unknown frame magic at offset " + pos);
+            }
+            if (available < MAGIC.length) {
+                return;
+            }
+            if ((in.getInt(pos) & SKIPPABLE_MASK) == SKIPPABLE_MAGIC) {
+                if (available < 8 || 8 + Integer.toUnsignedLong(in.getInt(pos + 4)) > available) {
+                    return;
+                }
+                pos += 8 + in.getInt(pos + 4);
+            } else {
+                pos = frame(pos, end);
+            }
+        }
+    }
+
+    /**
+     * libzstd rejects a frame start as soon as the bytes it has cannot begin a zstd or
+     * skippable magic, even when fewer than four are left.
+     */
+    private boolean knownMagicPrefix(int pos, int length) {
+        boolean zstd = true;
+        boolean skippable = true;
+        for (int i = 0; i < length; i++) {
+            int b = in.get(pos + i) & 0xff;
+            zstd &= b == (MAGIC[i] & 0xff);
+            int expected = SKIPPABLE_MAGIC >>> (8 * i) & 0xff;
+            skippable &= i == 0 ? (b & 0xf0) == expected : b == expected;
+        }
+        return zstd || skippable;
+    }
+
+    /** Decodes the frame at {@code pos}; returns where the next one starts. */
+    private int frame(int pos, int end) throws IOException {
+        int at = pos + MAGIC.length;
+        if (at >= end) {
+            return end;
+        }
+        if (FrameHeader.size(in.get(at) & 0xff) > end - at) {
+            return end;
+        }
+        FrameHeader header = FrameHeader.read(in, at);
+        List<Block> blocks = new ArrayList<>();
+        at += header.size();
+        while (true) {
+            if (end - at < BLOCK_HEADER_SIZE) {
+                return truncated(header, blocks, null, false, end);
+            }
+            int bits = u24(at);
+            int type = bits >>> 1 & 3;
+            int size = bits >>> 3;
+            if (type == RESERVED_BLOCK) {
+                throw new CorruptZstd("reserved block type at offset " + at);
+            }
+            int payload = type == RLE_BLOCK ? 1 : size;
+            int available = end - at - BLOCK_HEADER_SIZE;
+            if (available < payload) {
+                Block partial = type == RAW_BLOCK && available > 0 ? new Block(at, type, available, available) : null;
+                return truncated(header, blocks, partial, false, end);
+            }
+            blocks.add(new Block(at, type, size, payload));
+            at += BLOCK_HEADER_SIZE + payload;
+            if ((bits & 1) != 0) {
+                break;
+            }
+        }
+        int frameEnd = at + (header.checksum() ? CHECKSUM_SIZE : 0);
+        if (frameEnd > end) {
+            return truncated(header, blocks, null, true, end);
+        }
+        decodeChecked(new BufferInputStream(in.slice(pos, frameEnd - pos)), header, true);
+        return frameEnd;
+    }
+
+    /**
+     * What libzstd produced before the input ran out: the complete blocks plus the part of a
+     * raw block that arrived, decoded as a frame of their own. The window stays as large as
+     * the original frame's, so back-references still reach.
+     */
+    private int truncated(FrameHeader header, List<Block> blocks, Block partialRaw, boolean lastBlockDone, int end)
+            throws IOException {
+        List<Block> emitted = new ArrayList<>(blocks);
+        if (partialRaw != null) {
+            emitted.add(partialRaw);
+        }
+        if (!emitted.isEmpty()) {
+            decodeChecked(new ByteArrayInputStream(standIn(header, emitted)), header, lastBlockDone);
+        }
+        return end;
+    }
+
+    private byte[] standIn(FrameHeader header, List<Block> blocks) {
+        int size = MAGIC.length + 2;
+        for (Block b : blocks) {
+            size += BLOCK_HEADER_SIZE + b.payload();
+        }
+        ByteBuffer frame = ByteBuffer.allocate(size);
+        frame.put(MAGIC).put((byte) 0).put((byte) header.windowDescriptor());
+        for (int i = 0; i < blocks.size(); i++) {
+            Block b = blocks.get(i);
+            int bits = b.size() << 3 | b.type() << 1 | (i == blocks.size() - 1 ? 1 : 0);
+            frame.put((byte) bits).put((byte) (bits >>> 8)).put((byte) (bits >>> 16));
+            frame.put(in.slice(b.at() + BLOCK_HEADER_SIZE, b.payload()));
+        }
+        return frame.array();
+    }
+
+    private int u24(int at) {
+        return in.get(at) & 0xff | (in.get(at + 1) & 0xff) << 8 | (in.get(at + 2) & 0xff) << 16;
+    }
+
+    /** libzstd checks the declared content size once the last block is decoded. */
+    private void decodeChecked(InputStream frame, FrameHeader header, boolean lastBlockDone) throws IOException {
+        int before = out.size();
+        out.readFrom(new ZstdInputStream(frame));
+        if (lastBlockDone && header.contentSize() >= 0 && out.size() - before != header.contentSize()) {
+            throw new CorruptZstd("frame decodes to " + (out.size() - before) + " bytes, its header says "
+                    + header.contentSize());
+        }
+    }
+
+    /**
+     * A block inside the input: where its header starts, its type, the size its header gives
+     * (for a cut raw block, what arrived) and how many payload bytes follow the header.
+     */
+    private record Block(int at, int type, int size, int payload) {
+    }
+
+    /** The parts of a frame header that matter here. */
+    private record FrameHeader(int size, long contentSize, int windowDescriptor, boolean checksum) {
+        private static final int[] DICTIONARY_ID_SIZES = {0, 1, 2, 4};
+
+        /** The header size, known from its first byte. */
+        static int size(int descriptor) {
+            boolean singleSegment = (descriptor & 0x20) != 0;
+            return 1 + (singleSegment ? 0 : 1) + DICTIONARY_ID_SIZES[descriptor & 3]
+                    + contentSizeBytes(descriptor);
+        }
+
+        private static int contentSizeBytes(int descriptor) {
+            int flag = descriptor >>> 6;
+            return flag == 0 ? (descriptor & 0x20) != 0 ? 1 : 0 : 1 << flag;
+        }
+
+        /** Reads a complete header, failing where libzstd does as soon as it has one. */
+        static FrameHeader read(ByteBuffer in, int at) throws CorruptZstd {
+            int descriptor = in.get(at) & 0xff;
+            if ((descriptor & 0x08) != 0) {
+                throw new CorruptZstd("reserved bit set in frame header at offset " + at);
+            }
+            boolean singleSegment = (descriptor & 0x20) != 0;
+            int p = at + 1;
+            int windowDescriptor = singleSegment ? -1 : in.get(p++) & 0xff;
+            int dictionaryIdSize = DICTIONARY_ID_SIZES[descriptor & 3];
+            if (little(in, p, dictionaryIdSize) != 0) {
+                throw new CorruptZstd("frame at offset " + at + " needs a dictionary");
+            }
+            p += dictionaryIdSize;
+            int contentSizeBytes = contentSizeBytes(descriptor);
+            long contentSize = contentSizeBytes == 0 ? -1
+                    : little(in, p, contentSizeBytes) + (contentSizeBytes == 2 ? 256 : 0);
+            long window;
+            if (singleSegment) {
+                window = contentSize;
+            } else {
+                int log = MIN_WINDOW_LOG + (windowDescriptor >>> 3);
+                if (log > MAX_WINDOW_LOG) {
+                    throw new CorruptZstd("window log " + log + " in frame at offset " + at);
+                }
+                window = windowSize(windowDescriptor);
+            }
+            if (Long.compareUnsigned(window, MAX_WINDOW) > 0) {
+                throw new CorruptZstd("frame at offset " + at + " needs a window of " + Long.toUnsignedString(window)
+                        + " bytes");
+            }
+            if (singleSegment) {
+                windowDescriptor = descriptorCovering(window);
+            }
+            return new FrameHeader(size(descriptor), contentSize, windowDescriptor, (descriptor & 0x04) != 0);
+        }
+
+        private static long windowSize(int descriptor) {
+            long base = 1L << (MIN_WINDOW_LOG + (descriptor >>> 3));
+            return base + (base >>> 3) * (descriptor & 7);
+        }
+
+        /** The smallest window descriptor whose window holds {@code size} (at most MAX_WINDOW) bytes. */
+        private static int descriptorCovering(long size) {
+            int descriptor = 0;
+            while (windowSize(descriptor) < size) {
+                descriptor++;
+            }
+            return descriptor;
+        }
+
+        private static long little(ByteBuffer in, int at, int length) {
+            long value = 0;
+            for (int i = length - 1; i >= 0; i--) {
+                value = value << 8 | (in.get(at + i) & 0xff);
+            }
+            return value;
+        }
+    }
+
+    /** A zstd stream libzstd would reject. */
+    static final class CorruptZstd extends IOException {
+        CorruptZstd(String message) {
+            super(message, null);
+        }
+    }
+}
