@@ -53,43 +53,67 @@ public final class SymbolTable {
     }
 
     public Symbol get(int index) throws ElfFormatException {
+        long at = entryOffset(index);
+        String what = "symbol " + index + " of " + section.name();
+        ByteView v = entries;
+        boolean is64 = elf.is64();
+        long value = is64 ? v.u64(at + 8, what) : v.u32(at + 4, what);
+        long size = is64 ? v.u64(at + 16, what) : v.u32(at + 8, what);
+        int info = info(index);
+        int other = v.u8(at + (is64 ? 5 : 13), what);
+        return new Symbol(index, name(index), value, size, info >> 4, info & 0xf, other & 0x3, sectionIndex(index));
+    }
+
+    /** The fields one at a time, for scans over thousands of symbols that want one or two of them. */
+    public int info(int index) throws ElfFormatException {
+        return entries.u8(entryOffset(index) + (elf.is64() ? 4 : 12), "symbol " + index + " st_info");
+    }
+
+    public long value(int index) throws ElfFormatException {
+        long at = entryOffset(index);
+        return elf.is64() ? entries.u64(at + 8, "symbol " + index + " st_value")
+                : entries.u32(at + 4, "symbol " + index + " st_value");
+    }
+
+    /** st_shndx, resolved through SHT_SYMTAB_SHNDX when it says SHN_XINDEX. */
+    public int sectionIndex(int index) throws ElfFormatException {
+        int shndx = entries.u16(entryOffset(index) + (elf.is64() ? 6 : 14), "symbol " + index + " st_shndx");
+        if (shndx != Elf.SHN_XINDEX) {
+            return shndx;
+        }
+        String what = "symbol " + index + " of " + section.name();
+        if (extendedIndexes == null) {
+            throw new ElfFormatException(elf.file(), what, section.offset() + entryOffset(index),
+                    "SHN_XINDEX without a SHT_SYMTAB_SHNDX section");
+        }
+        return extendedIndexes.s32((long) index * 4, what + " extended section index");
+    }
+
+    public String name(int index) throws ElfFormatException {
+        return names.cstring(nameOffset(index), "name of symbol " + index + " of " + section.name());
+    }
+
+    /** Whether the symbol's name starts with {@code prefix}, without decoding the name. */
+    public boolean nameStartsWith(int index, byte[] prefix) throws ElfFormatException {
+        return names.startsWith(nameOffset(index), prefix);
+    }
+
+    /** Whether the symbol's name is empty, without decoding it. */
+    public boolean nameIsEmpty(int index) throws ElfFormatException {
+        long offset = nameOffset(index);
+        return names.u8(offset, "name of symbol " + index + " of " + section.name()) == 0;
+    }
+
+    private long nameOffset(int index) throws ElfFormatException {
+        return entries.u32(entryOffset(index), "symbol " + index + " st_name");
+    }
+
+    private long entryOffset(int index) throws ElfFormatException {
         if (index < 0 || index >= count) {
             throw new ElfFormatException(elf.file(), "symbol table " + section.index() + " (" + section.name() + ")",
                     section.offset(), "symbol index " + Integer.toUnsignedString(index) + " is out of range (" + count + " symbols)");
         }
-        long at = (long) index * entrySize;
-        String what = "symbol " + index + " of " + section.name();
-        ByteView v = entries;
-        long nameOffset;
-        long value;
-        long size;
-        int info;
-        int other;
-        int shndx;
-        if (elf.is64()) {
-            nameOffset = v.u32(at, what);
-            info = v.u8(at + 4, what);
-            other = v.u8(at + 5, what);
-            shndx = v.u16(at + 6, what);
-            value = v.u64(at + 8, what);
-            size = v.u64(at + 16, what);
-        } else {
-            nameOffset = v.u32(at, what);
-            value = v.u32(at + 4, what);
-            size = v.u32(at + 8, what);
-            info = v.u8(at + 12, what);
-            other = v.u8(at + 13, what);
-            shndx = v.u16(at + 14, what);
-        }
-        if (shndx == Elf.SHN_XINDEX) {
-            if (extendedIndexes == null) {
-                throw new ElfFormatException(elf.file(), what, section.offset() + at,
-                        "SHN_XINDEX without a SHT_SYMTAB_SHNDX section");
-            }
-            shndx = extendedIndexes.s32((long) index * 4, what + " extended section index");
-        }
-        String name = names.cstring(nameOffset, what + " name");
-        return new Symbol(index, name, value, size, info >> 4, info & 0xf, other & 0x3, shndx);
+        return (long) index * entrySize;
     }
 
     /** All entries, index 0 (the null symbol) included, so list index = symbol index. */

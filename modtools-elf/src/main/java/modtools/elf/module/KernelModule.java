@@ -5,13 +5,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import modtools.elf.ByteView;
 import modtools.elf.Elf;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
 import modtools.elf.Section;
-import modtools.elf.Symbol;
 import modtools.elf.SymbolTable;
 
 /**
@@ -21,6 +19,7 @@ import modtools.elf.SymbolTable;
  */
 public final class KernelModule {
     private static final int MODVERSION_ENTRY_SIZE = 64;
+    private static final byte[] CRC_PREFIX = "__crc_".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
 
     private final ElfFile elf;
 
@@ -68,13 +67,59 @@ public final class KernelModule {
         return modinfo("vermagic");
     }
 
-    /** Exported symbol names, from {@code __ksymtab_strings}. */
-    public List<String> exports() throws ElfFormatException {
+    /**
+     * Exported symbols as kmod finds them: the {@code __crc_NAME} symbols of {@code .symtab}
+     * with the CRC each points at, or, in a module built without modversions, the names in
+     * {@code __ksymtab_strings}.
+     */
+    public List<Export> exports() throws ElfFormatException {
+        List<Export> fromCrcs = exportsFromCrcSymbols();
+        if (!fromCrcs.isEmpty()) {
+            return fromCrcs;
+        }
         Optional<Section> section = elf.section("__ksymtab_strings");
         if (section.isEmpty()) {
             return List.of();
         }
-        return NulStrings.split(elf.data(section.get()), "__ksymtab_strings");
+        List<Export> out = new ArrayList<>();
+        for (String name : NulStrings.split(elf.data(section.get()), "__ksymtab_strings")) {
+            out.add(new Export(name, 0));
+        }
+        return out;
+    }
+
+    private List<Export> exportsFromCrcSymbols() throws ElfFormatException {
+        Optional<Section> table = elf.symbolTable();
+        if (table.isEmpty()) {
+            return List.of();
+        }
+        SymbolTable symbols = elf.symbols(table.get());
+        List<Export> out = new ArrayList<>();
+        for (int i = 1; i < symbols.size(); i++) {
+            if (symbols.nameStartsWith(i, CRC_PREFIX)) {
+                String name = symbols.name(i).substring(CRC_PREFIX.length);
+                out.add(new Export(name, crcAt(symbols.value(i), symbols.sectionIndex(i))));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * A {@code __crc_} symbol's value is the CRC itself when absolute, else the offset of the
+     * CRC in its section; kmod reports an unreadable one as all ones rather than failing.
+     */
+    private long crcAt(long value, int sectionIndex) throws ElfFormatException {
+        if (sectionIndex == Elf.SHN_ABS || sectionIndex == Elf.SHN_UNDEF) {
+            return value;
+        }
+        if (sectionIndex >= elf.sections().size()) {
+            return -1L;
+        }
+        ByteView data = elf.data(elf.sections().get(sectionIndex));
+        if (value < 0 || value > data.size() - 4) {
+            return -1L;
+        }
+        return data.u32(value, "__crc_ value");
     }
 
     /** The {@code __versions} table: CRCs of imported symbols. */
@@ -100,26 +145,44 @@ public final class KernelModule {
         return out;
     }
 
-    /** Undefined global symbols of {@code .symtab}, each with its {@code __versions} CRC if listed. */
+    /**
+     * What the module needs, as kmod's depmod sees it: every named undefined symbol of
+     * {@code .symtab} in table order with its {@code __versions} CRC, then the
+     * {@code __versions} entries no symbol asked for (module_layout), which the loader checks too.
+     */
     public List<Import> imports() throws ElfFormatException {
         Optional<Section> table = elf.symbolTable();
         if (table.isEmpty()) {
             return List.of();
         }
-        Map<String, Long> crcs = new HashMap<>();
-        for (SymbolVersion v : versions()) {
-            crcs.putIfAbsent(v.symbol(), v.crc());
+        // kmod ignores a __versions table of the wrong size here rather than failing the module.
+        Optional<Section> versionSection = elf.section("__versions");
+        List<SymbolVersion> versions = versionSection.isPresent()
+                && versionSection.get().size() % MODVERSION_ENTRY_SIZE != 0 ? List.of() : versions();
+        Map<String, Integer> versionIndex = new HashMap<>();
+        for (int i = versions.size() - 1; i >= 0; i--) {
+            versionIndex.put(versions.get(i).symbol(), i);
         }
+        boolean[] asked = new boolean[versions.size()];
         SymbolTable symbols = elf.symbols(table.get());
         List<Import> out = new ArrayList<>();
         for (int i = 1; i < symbols.size(); i++) {
-            Symbol s = symbols.get(i);
-            if (!s.isUndefined() || s.name().isEmpty() || !s.isGlobal()) {
+            if (symbols.sectionIndex(i) != Elf.SHN_UNDEF || symbols.nameIsEmpty(i)) {
                 continue;
             }
-            Long crc = crcs.get(s.name());
-            out.add(new Import(s.name(), s.binding() == Elf.STB_WEAK,
-                    crc == null ? OptionalLong.empty() : OptionalLong.of(crc)));
+            String name = symbols.name(i);
+            Integer v = versionIndex.get(name);
+            long crc = 0;
+            if (v != null) {
+                asked[v] = true;
+                crc = versions.get(v).crc();
+            }
+            out.add(new Import(name, (symbols.info(i) >> 4) == Elf.STB_WEAK, crc));
+        }
+        for (int i = 0; i < versions.size(); i++) {
+            if (!asked[i]) {
+                out.add(new Import(versions.get(i).symbol(), false, versions.get(i).crc()));
+            }
         }
         return out;
     }

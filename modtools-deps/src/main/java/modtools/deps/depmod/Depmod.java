@@ -1,0 +1,256 @@
+package modtools.deps.depmod;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import modtools.elf.ElfFile;
+import modtools.elf.ElfFormatException;
+import modtools.elf.module.Export;
+import modtools.elf.module.Import;
+import modtools.elf.module.KernelModule;
+import modtools.elf.module.ModuleFile;
+
+/**
+ * depmod's model of a module tree: the modules in kmod's order, the symbols they export, the
+ * dependencies those imply and a topological order over them. The steps follow kmod 30's
+ * depmod so that every index written from this model is byte-identical to kmod's.
+ */
+public final class Depmod {
+    private static final int KMOD_MODULE_BUCKETS = 512;
+
+    /** Settings from the command line. {@code symbolPrefix} is 0 when -P is not given. */
+    public record Settings(String moduleDirectory, boolean printUnknown, boolean checkSymvers,
+                           char symbolPrefix, boolean warnDuplicates) {}
+
+    private final Settings settings;
+    private final DepmodLog log;
+    private final SymbolIndex symbols;
+    private final Map<String, DepmodModule> byName = new HashMap<>();
+    private List<DepmodModule> modules = List.of();
+    private boolean cyclic;
+
+    public Depmod(Settings settings, DepmodLog log) {
+        this.settings = settings;
+        this.log = log;
+        this.symbols = new SymbolIndex(settings.symbolPrefix());
+    }
+
+    Settings settings() {
+        return settings;
+    }
+
+    DepmodLog log() {
+        return log;
+    }
+
+    List<DepmodModule> modules() {
+        return modules;
+    }
+
+    SymbolIndex symbols() {
+        return symbols;
+    }
+
+    /** Whether dependency cycles were found (kmod then fails; we still write what is sound). */
+    public boolean cyclic() {
+        return cyclic;
+    }
+
+    public void loadSymvers(Path file) throws IOException {
+        KernelSymbols.loadSymvers(file, symbols, log);
+    }
+
+    public void loadSystemMap(Path file) throws IOException {
+        KernelSymbols.loadSystemMap(file, symbols, settings.symbolPrefix(), log);
+    }
+
+    /** Adds a module; false (and nothing added) when one of that name is already known. */
+    public boolean addModule(String name, String path) {
+        if (byName.containsKey(name)) {
+            return false;
+        }
+        String dir = settings.moduleDirectory();
+        String relpath = path.startsWith(dir) && path.length() > dir.length() && path.charAt(dir.length()) == '/'
+                ? path.substring(dir.length() + 1) : null;
+        byName.put(name, new DepmodModule(name, path, relpath));
+        return true;
+    }
+
+    /**
+     * Puts the modules in kmod's order: first the iteration order of kmod's module-name hash,
+     * then a stable sort that moves the modules listed in modules.order to the front in that
+     * file's order. Without a readable modules.order kmod warns and keeps the hash order.
+     */
+    public void order() throws IOException {
+        List<DepmodModule> list = new ArrayList<>(KmodHashOrder.of(byName.values(), m -> m.name, KMOD_MODULE_BUCKETS));
+        Path orderFile = Path.of(settings.moduleDirectory(), "modules.order");
+        List<String> lines;
+        try {
+            lines = readOrderFile(orderFile);
+        } catch (NoSuchFileException e) {
+            log.warning("could not open modules.order at " + settings.moduleDirectory() + ": No such file or directory");
+            lines = null;
+        }
+        if (lines != null) {
+            Map<String, DepmodModule> byOrderPath = new HashMap<>();
+            for (DepmodModule m : list) {
+                String p = m.orderPath();
+                if (p != null) {
+                    byOrderPath.put(p, m);
+                }
+            }
+            int total = lines.size() + 1;
+            for (int i = 0; i < lines.size(); i++) {
+                DepmodModule m = byOrderPath.get(lines.get(i));
+                if (m != null) {
+                    m.sortIndex = i + 1 - total;
+                }
+            }
+            list.sort(Comparator.comparingInt(m -> m.sortIndex));
+        }
+        for (int i = 0; i < list.size(); i++) {
+            list.get(i).index = i;
+        }
+        modules = Collections.unmodifiableList(list);
+    }
+
+    /** The lines of modules.order, or null when kmod would call the file corrupt and not sort. */
+    private List<String> readOrderFile(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        List<String> lines = new ArrayList<>();
+        int start = 0;
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == '\n') {
+                lines.add(new String(bytes, start, i - start, StandardCharsets.ISO_8859_1));
+                start = i + 1;
+            }
+        }
+        if (start < bytes.length) {
+            log.error(file + ":" + (lines.size() + 1) + " corrupted line misses '\\n'");
+            return null;
+        }
+        return lines;
+    }
+
+    /**
+     * Reads every module (in parallel: the files are independent), then registers exports in
+     * module order, so that of two modules exporting a symbol the later one owns it, as in kmod.
+     */
+    public void load() {
+        ModuleFacts[] facts = new ModuleFacts[modules.size()];
+        IntStream.range(0, modules.size()).parallel().forEach(i -> facts[i] = read(modules.get(i)));
+        for (int i = 0; i < modules.size(); i++) {
+            DepmodModule m = modules.get(i);
+            m.facts = facts[i];
+            for (Export e : m.facts.exports()) {
+                symbols.add(e.symbol(), false, e.crc(), m);
+            }
+        }
+        for (DepmodModule m : modules) {
+            resolveImports(m);
+        }
+    }
+
+    private ModuleFacts read(DepmodModule m) {
+        try {
+            KernelModule km = KernelModule.of(ModuleFile.open(Path.of(m.path)));
+            return new ModuleFacts(km.exports(), km.imports(), km.modinfo());
+        } catch (ElfFormatException e) {
+            synchronized (log) {
+                log.error("failed to load symbols from " + m.path + ": " + (e.isNotElf() ? "Exec format error" : "Invalid argument"));
+            }
+        } catch (IOException e) {
+            synchronized (log) {
+                log.error("failed to load symbols from " + m.path + ": " + e.getMessage());
+            }
+        }
+        return ModuleFacts.NONE;
+    }
+
+    private void resolveImports(DepmodModule m) {
+        for (Import imp : m.facts.imports()) {
+            SymbolIndex.Entry sym = symbols.find(imp.symbol());
+            if (sym == null) {
+                if (settings.printUnknown() && !imp.weak()) {
+                    log.warning(m.path + " needs unknown symbol " + imp.symbol());
+                }
+                continue;
+            }
+            if (settings.checkSymvers() && sym.crc() != imp.crc() && !imp.weak() && settings.printUnknown()) {
+                log.warning(m.path + " disagrees about version of symbol " + imp.symbol());
+            }
+            if (sym.owner() == null) {
+                continue;
+            }
+            int before = m.deps.size();
+            m.addDependency(sym.owner());
+            if (m.deps.size() > before && log.verbose()) {
+                log.show(m.path + " needs \"" + sym.name() + "\": " + sym.owner().path);
+            }
+        }
+    }
+
+    /**
+     * kmod's topological sort: a LIFO stack seeded with the modules nobody uses, in module
+     * order; each popped module releases its dependencies in the order they were found.
+     * Modules left over are in cycles, which are reported as kmod reports them.
+     */
+    public void sortDependencies() {
+        int n = modules.size();
+        int[] users = new int[n];
+        int[] stack = new int[n];
+        int top = 0;
+        for (int i = 0; i < n; i++) {
+            users[i] = modules.get(i).users;
+            if (users[i] == 0) {
+                stack[top++] = i;
+            }
+        }
+        int sorted = 0;
+        while (top > 0) {
+            DepmodModule src = modules.get(stack[--top]);
+            src.depSortIndex = sorted++;
+            for (DepmodModule dst : src.deps) {
+                if (--users[dst.index] == 0) {
+                    stack[top++] = dst.index;
+                }
+            }
+        }
+        if (sorted < n) {
+            cyclic = true;
+            new CycleReport(modules, log).report(users);
+        }
+        for (DepmodModule m : modules) {
+            if (m.deps.size() > 1) {
+                m.deps.sort(Comparator.comparingInt(d -> d.depSortIndex));
+            }
+        }
+    }
+
+    /** Every module this one needs, directly or not, in the global topological order. */
+    static List<DepmodModule> allDependencies(DepmodModule m) {
+        List<DepmodModule> out = new ArrayList<>();
+        collect(m, out, new java.util.IdentityHashMap<>());
+        out.sort(Comparator.comparingInt(d -> d.depSortIndex));
+        return out;
+    }
+
+    private static void collect(DepmodModule m, List<DepmodModule> out, Map<DepmodModule, Boolean> seen) {
+        for (DepmodModule d : m.deps) {
+            if (seen.put(d, Boolean.TRUE) == null) {
+                out.add(d);
+                collect(d, out, seen);
+            }
+        }
+    }
+}
