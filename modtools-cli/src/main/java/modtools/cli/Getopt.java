@@ -13,8 +13,15 @@ public final class Getopt {
     /** A long option; {@code key} is what the parser reports for it (usually its short letter). */
     public record LongOption(String name, boolean takesArgument, char key) {}
 
-    /** One parsed option; {@code argument} is null for options without one. */
-    public record Option(char key, String argument) {}
+    /**
+     * One parsed option; {@code argument} is null for options without one, {@code longName}
+     * is the long option's full name when it was given in long form (kmod's messages differ).
+     */
+    public record Option(char key, String argument, String longName) {
+        Option(char key, String argument) {
+            this(key, argument, null);
+        }
+    }
 
     /** The options in command-line order and the operands left over, in order. */
     public record Result(List<Option> options, List<String> operands) {}
@@ -68,17 +75,17 @@ public final class Getopt {
             if (!match.takesArgument()) {
                 fail("option '--" + match.name() + "' doesn't allow an argument");
             }
-            out.add(new Option(match.key(), body.substring(eq + 1)));
+            out.add(new Option(match.key(), body.substring(eq + 1), match.name()));
             return i;
         }
         if (!match.takesArgument()) {
-            out.add(new Option(match.key(), null));
+            out.add(new Option(match.key(), null, match.name()));
             return i;
         }
         if (i + 1 >= args.size()) {
             fail("option '--" + match.name() + "' requires an argument");
         }
-        out.add(new Option(match.key(), args.get(i + 1)));
+        out.add(new Option(match.key(), args.get(i + 1), match.name()));
         return i + 1;
     }
 
