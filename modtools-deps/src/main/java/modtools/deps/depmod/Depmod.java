@@ -164,7 +164,8 @@ public final class Depmod {
     private ModuleFacts read(DepmodModule m) {
         try {
             KernelModule km = KernelModule.of(ModuleFile.open(Path.of(m.path)));
-            return new ModuleFacts(km.exports(), km.imports(), km.modinfo());
+            KernelModule.Linkage linkage = km.linkage();
+            return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo());
         } catch (ElfFormatException e) {
             synchronized (log) {
                 log.error("failed to load symbols from " + m.path + ": " + (e.isNotElf() ? "Exec format error" : "Invalid argument"));

@@ -67,16 +67,68 @@ public final class KernelModule {
         return modinfo("vermagic");
     }
 
+    /** Exports and imports, read in one pass over the symbol table (depmod wants both). */
+    public record Linkage(List<Export> exports, List<Import> imports) {}
+
     /**
      * Exported symbols as kmod finds them: the {@code __crc_NAME} symbols of {@code .symtab}
      * with the CRC each points at, or, in a module built without modversions, the names in
      * {@code __ksymtab_strings}.
      */
     public List<Export> exports() throws ElfFormatException {
-        List<Export> fromCrcs = exportsFromCrcSymbols();
-        if (!fromCrcs.isEmpty()) {
-            return fromCrcs;
+        return linkage().exports();
+    }
+
+    /**
+     * What the module needs, as kmod's depmod sees it: every named undefined symbol of
+     * {@code .symtab} in table order with its {@code __versions} CRC, then the
+     * {@code __versions} entries no symbol asked for (module_layout), which the loader checks too.
+     */
+    public List<Import> imports() throws ElfFormatException {
+        return linkage().imports();
+    }
+
+    public Linkage linkage() throws ElfFormatException {
+        List<Export> exports = new ArrayList<>();
+        List<Import> imports = new ArrayList<>();
+        Optional<Section> table = elf.symbolTable();
+        List<SymbolVersion> versions = versionsForImports();
+        boolean[] asked = new boolean[versions.size()];
+        if (table.isPresent()) {
+            Map<String, Integer> versionIndex = new HashMap<>();
+            for (int i = versions.size() - 1; i >= 0; i--) {
+                versionIndex.put(versions.get(i).symbol(), i);
+            }
+            SymbolTable symbols = elf.symbols(table.get());
+            for (int i = 1; i < symbols.size(); i++) {
+                int section = symbols.sectionIndex(i);
+                if (section == Elf.SHN_UNDEF) {
+                    if (symbols.nameIsEmpty(i)) {
+                        continue;
+                    }
+                    String name = symbols.name(i);
+                    Integer v = versionIndex.get(name);
+                    long crc = 0;
+                    if (v != null) {
+                        asked[v] = true;
+                        crc = versions.get(v).crc();
+                    }
+                    imports.add(new Import(name, (symbols.info(i) >> 4) == Elf.STB_WEAK, crc));
+                } else if (symbols.nameStartsWith(i, CRC_PREFIX)) {
+                    String name = symbols.name(i).substring(CRC_PREFIX.length);
+                    exports.add(new Export(name, crcAt(symbols.value(i), section)));
+                }
+            }
         }
+        for (int i = 0; i < versions.size(); i++) {
+            if (!asked[i]) {
+                imports.add(new Import(versions.get(i).symbol(), false, versions.get(i).crc()));
+            }
+        }
+        return new Linkage(exports.isEmpty() ? exportsFromStrings() : exports, imports);
+    }
+
+    private List<Export> exportsFromStrings() throws ElfFormatException {
         Optional<Section> section = elf.section("__ksymtab_strings");
         if (section.isEmpty()) {
             return List.of();
@@ -88,20 +140,13 @@ public final class KernelModule {
         return out;
     }
 
-    private List<Export> exportsFromCrcSymbols() throws ElfFormatException {
-        Optional<Section> table = elf.symbolTable();
-        if (table.isEmpty()) {
+    /** kmod ignores a __versions table of the wrong size here rather than failing the module. */
+    private List<SymbolVersion> versionsForImports() throws ElfFormatException {
+        Optional<Section> section = elf.section("__versions");
+        if (section.isPresent() && section.get().size() % MODVERSION_ENTRY_SIZE != 0) {
             return List.of();
         }
-        SymbolTable symbols = elf.symbols(table.get());
-        List<Export> out = new ArrayList<>();
-        for (int i = 1; i < symbols.size(); i++) {
-            if (symbols.nameStartsWith(i, CRC_PREFIX)) {
-                String name = symbols.name(i).substring(CRC_PREFIX.length);
-                out.add(new Export(name, crcAt(symbols.value(i), symbols.sectionIndex(i))));
-            }
-        }
-        return out;
+        return versions();
     }
 
     /**
@@ -145,45 +190,4 @@ public final class KernelModule {
         return out;
     }
 
-    /**
-     * What the module needs, as kmod's depmod sees it: every named undefined symbol of
-     * {@code .symtab} in table order with its {@code __versions} CRC, then the
-     * {@code __versions} entries no symbol asked for (module_layout), which the loader checks too.
-     */
-    public List<Import> imports() throws ElfFormatException {
-        Optional<Section> table = elf.symbolTable();
-        if (table.isEmpty()) {
-            return List.of();
-        }
-        // kmod ignores a __versions table of the wrong size here rather than failing the module.
-        Optional<Section> versionSection = elf.section("__versions");
-        List<SymbolVersion> versions = versionSection.isPresent()
-                && versionSection.get().size() % MODVERSION_ENTRY_SIZE != 0 ? List.of() : versions();
-        Map<String, Integer> versionIndex = new HashMap<>();
-        for (int i = versions.size() - 1; i >= 0; i--) {
-            versionIndex.put(versions.get(i).symbol(), i);
-        }
-        boolean[] asked = new boolean[versions.size()];
-        SymbolTable symbols = elf.symbols(table.get());
-        List<Import> out = new ArrayList<>();
-        for (int i = 1; i < symbols.size(); i++) {
-            if (symbols.sectionIndex(i) != Elf.SHN_UNDEF || symbols.nameIsEmpty(i)) {
-                continue;
-            }
-            String name = symbols.name(i);
-            Integer v = versionIndex.get(name);
-            long crc = 0;
-            if (v != null) {
-                asked[v] = true;
-                crc = versions.get(v).crc();
-            }
-            out.add(new Import(name, (symbols.info(i) >> 4) == Elf.STB_WEAK, crc));
-        }
-        for (int i = 0; i < versions.size(); i++) {
-            if (!asked[i]) {
-                out.add(new Import(versions.get(i).symbol(), false, versions.get(i).crc()));
-            }
-        }
-        return out;
-    }
 }
