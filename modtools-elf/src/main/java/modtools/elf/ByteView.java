@@ -98,6 +98,18 @@ public final class ByteView {
         throw new ElfFormatException(file, what, offset, "string is not NUL-terminated");
     }
 
+    /**
+     * Fails unless the view is empty or ends in NUL, as the kernel and kmod require of string
+     * tables. Without it every name in a damaged table scans to the table's end, which for
+     * tens of thousands of names is quadratic work on a few megabytes of input.
+     */
+    public ByteView requireTerminated(String what) throws ElfFormatException {
+        if (size > 0 && buffer.get((int) (base + size - 1)) != 0) {
+            throw new ElfFormatException(file, what, size - 1, "string table does not end in NUL");
+        }
+        return this;
+    }
+
     /** Length of the NUL-terminated string at offset, or -1 when it runs to the end. */
     public int cstringLength(long offset) {
         if (offset < 0 || offset >= size) {
@@ -125,8 +137,9 @@ public final class ByteView {
     }
 
     public byte[] bytes(long offset, int length, String what) throws ElfFormatException {
+        int at = check(offset, length, what); // before allocating: length may come from a damaged file
         byte[] out = new byte[length];
-        buffer.get(check(offset, length, what), out);
+        buffer.get(at, out);
         return out;
     }
 

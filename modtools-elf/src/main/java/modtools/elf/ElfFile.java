@@ -109,8 +109,8 @@ public final class ElfFile {
                         "section name table index " + nameIndex + " is out of range (" + n + " sections)");
             }
             RawSection s = raw[(int) nameIndex];
-            names = v.slice(s.offset, s.type == Elf.SHT_NOBITS ? 0 : s.size,
-                    "section name table (section " + nameIndex + ")");
+            String what = "section name table (section " + nameIndex + ")";
+            names = v.slice(s.offset, s.type == Elf.SHT_NOBITS ? 0 : s.size, what).requireTerminated(what);
         }
         Section[] out = new Section[n];
         for (int i = 0; i < n; i++) {
@@ -241,13 +241,15 @@ public final class ElfFile {
             long descSize = data.u32(at + 4, what + " n_descsz");
             long type = data.u32(at + 8, what + " n_type");
             long nameAt = at + 12;
-            long descAt = nameAt + alignUp(nameSize, align);
+            // Offsets, not sizes, are aligned: with 8-byte notes a 4-byte name ("GNU") ends at
+            // 16, where the descriptor starts, as readelf and libelf read it.
+            long descAt = alignUp(nameAt + nameSize, align);
             ByteView name = data.slice(nameAt, nameSize, what + " name");
             ByteView desc = data.slice(descAt, descSize, what + " descriptor");
             int len = name.cstringLength(0);
             String text = name.string(0, len < 0 ? (int) nameSize : len, what + " name");
             out.add(new Note(text, type, desc));
-            at = descAt + alignUp(descSize, align);
+            at = alignUp(descAt + descSize, align);
         }
         return out;
     }

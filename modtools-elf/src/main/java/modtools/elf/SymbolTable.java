@@ -33,7 +33,7 @@ public final class SymbolTable {
         int entrySize = elf.is64() ? 24 : 16;
         ByteView entries = elf.data(table);
         Section strings = elf.section(table.link(), what + " sh_link");
-        ByteView names = elf.data(strings);
+        ByteView names = elf.data(strings).requireTerminated(what + " string table (section " + strings.index() + ")");
         ByteView extended = null;
         for (Section s : elf.sections()) {
             if (s.type() == Elf.SHT_SYMTAB_SHNDX && s.link() == table.index()) {

@@ -121,7 +121,8 @@ public final class ModinfoCommand implements Command {
             }
             return targets;
         } catch (IndexFormatException e) {
-            throw new NotFound(e.getMessage());
+            // libkmod treats an unreadable index as a missing one, so the name is simply not found.
+            throw new NotFound((byModuleName ? "Module name " : "Module ") + operand + " not found.");
         }
     }
 

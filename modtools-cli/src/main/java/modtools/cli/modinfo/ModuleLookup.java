@@ -9,11 +9,14 @@ import java.util.Optional;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.index.IndexFile;
 import modtools.deps.index.IndexFormatException;
+import modtools.deps.index.IndexFile.Access;
 import modtools.deps.index.IndexFile.IndexValue;
 
 /**
  * Finds modules by name or alias through a module directory's binary indexes, in libkmod's
  * order: modules.dep, symbol aliases, modules.alias, modules.builtin, modules.builtin.alias.
+ * modinfo reads them the way kmod's modinfo does, with the stdio reader, whose order among
+ * values of equal priority differs from the mapped one.
  * The first source that knows the name answers; a missing index is skipped, as kmod does.
  * modinfo runs without modprobe.d configuration, so config aliases and install commands
  * never answer here.
@@ -88,7 +91,7 @@ final class ModuleLookup {
 
     private Optional<Target> fromBuiltin(String name) throws IndexFormatException {
         Optional<IndexFile> index = index("modules.builtin.bin");
-        if (index.isEmpty() || index.get().search(name).isEmpty()) {
+        if (index.isEmpty() || index.get().search(name, Access.STREAM).isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Target.Builtin(name));
@@ -100,7 +103,7 @@ final class ModuleLookup {
             return List.of();
         }
         List<Target> out = new ArrayList<>();
-        for (IndexValue v : index.get().searchWild(alias)) {
+        for (IndexValue v : index.get().searchWild(alias, Access.STREAM)) {
             String name = v.value();
             Optional<String> path = builtin ? Optional.empty() : modulePath(name);
             // A module that modules.dep does not list has no file: kmod reports it as built in.
@@ -115,7 +118,7 @@ final class ModuleLookup {
         if (index.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> line = index.get().search(name);
+        Optional<String> line = index.get().search(name, Access.STREAM);
         if (line.isEmpty()) {
             return Optional.empty();
         }
