@@ -85,8 +85,9 @@ final class ModuleLookup {
         if (name.indexOf(':') >= 0) {
             return Optional.empty();
         }
+        // Plain ifs rather than Optional.map: every lambda costs startup time (scripts/bench-startup).
         Optional<String> path = modulePath(name);
-        return path.map(p -> new Target.File(name, p));
+        return path.isPresent() ? Optional.of(new Target.File(name, path.get())) : Optional.empty();
     }
 
     private Optional<Target> fromBuiltin(String name) throws IndexFormatException {
@@ -107,7 +108,7 @@ final class ModuleLookup {
             String name = v.value();
             Optional<String> path = builtin ? Optional.empty() : modulePath(name);
             // A module that modules.dep does not list has no file: kmod reports it as built in.
-            out.add(path.<Target>map(p -> new Target.File(name, p)).orElseGet(() -> new Target.Builtin(name)));
+            out.add(path.isPresent() ? new Target.File(name, path.get()) : new Target.Builtin(name));
         }
         return out;
     }
