@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.modinfo.ModinfoCommand;
 
 /**
@@ -16,7 +17,7 @@ import modtools.cli.modinfo.ModinfoCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "modinfo";
+    private static final String COMMANDS = "depmod modinfo";
 
     private Main() {}
 
@@ -47,6 +48,7 @@ public final class Main {
     static int run(String name, Invocation invocation) {
         Command command = switch (name) {
             case "modinfo" -> new ModinfoCommand();
+            case "depmod" -> new DepmodCommand();
             default -> null;
         };
         if (command == null) {

@@ -1,0 +1,257 @@
+package modtools.cli.depmod;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import modtools.cli.Command;
+import modtools.cli.Getopt;
+import modtools.cli.Getopt.LongOption;
+import modtools.cli.Invocation;
+import modtools.cli.KmodLog;
+import modtools.deps.depmod.Depmod;
+import modtools.deps.depmod.DepmodConfig;
+import modtools.deps.depmod.DepmodLog;
+import modtools.deps.depmod.DepmodOutput;
+import modtools.deps.depmod.Freshness;
+import modtools.deps.depmod.LogSink;
+import modtools.deps.depmod.ModuleSearch;
+import modtools.deps.index.IndexWriter;
+import modtools.elf.module.ModuleFile;
+
+/** depmod: kmod 30's command line and behaviour; {@code --index-order} picks kmod 34's node order. */
+public final class DepmodCommand implements Command {
+    private static final char INDEX_ORDER = 1;
+    private static final List<LongOption> LONG_OPTIONS = List.of(
+            new LongOption("all", false, 'a'),
+            new LongOption("quick", false, 'A'),
+            new LongOption("basedir", true, 'b'),
+            new LongOption("config", true, 'C'),
+            new LongOption("symvers", true, 'E'),
+            new LongOption("filesyms", true, 'F'),
+            new LongOption("errsyms", false, 'e'),
+            new LongOption("unresolved-error", false, 'u'),
+            new LongOption("quiet", false, 'q'),
+            new LongOption("root", false, 'r'),
+            new LongOption("verbose", false, 'v'),
+            new LongOption("show", false, 'n'),
+            new LongOption("dry-run", false, 'n'),
+            new LongOption("symbol-prefix", true, 'P'),
+            new LongOption("warn", false, 'w'),
+            new LongOption("map", false, 'm'),
+            new LongOption("version", false, 'V'),
+            new LongOption("help", false, 'h'),
+            new LongOption("index-order", true, INDEX_ORDER));
+
+    /** Fatal errors end the run with kmod's "FATAL:" line and exit status 1. */
+    private static final class Fatal extends Exception {
+        Fatal(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        try {
+            return depmod(inv);
+        } catch (Fatal e) {
+            inv.err().print(inv.program() + ": FATAL: " + e.getMessage() + "\n");
+            return 1;
+        } catch (Getopt.UsageException e) {
+            return 1;
+        }
+    }
+
+    private int depmod(Invocation inv) throws Fatal, Getopt.UsageException {
+        Getopt.Result parsed = new Getopt(inv.argv0(), "aAb:C:E:F:euqrvnP:wmVh", LONG_OPTIONS, inv.err()).parse(inv.args());
+        boolean all = false;
+        boolean quick = false;
+        boolean toStdout = false;
+        boolean printUnknown = false;
+        boolean checkSymvers = false;
+        boolean warnDuplicates = false;
+        char prefix = 0;
+        int verbose = KmodLog.WARNING;
+        String root = null;
+        String symvers = null;
+        String systemMap = null;
+        IndexWriter.Order order = IndexWriter.Order.CHILDREN_FIRST;
+        List<String> configPaths = new ArrayList<>();
+        List<String> deprecated = new ArrayList<>();
+        for (Getopt.Option o : parsed.options()) {
+            switch (o.key()) {
+                case 'a' -> all = true;
+                case 'A' -> quick = true;
+                case 'b' -> root = o.argument().startsWith("/") ? o.argument() : inv.cwd() + "/" + o.argument();
+                case 'C' -> configPaths.add(o.argument());
+                case 'E' -> {
+                    symvers = o.argument();
+                    checkSymvers = true;
+                }
+                case 'F' -> systemMap = o.argument();
+                case 'e' -> printUnknown = true;
+                case 'v' -> verbose++;
+                case 'n' -> toStdout = true;
+                case 'P' -> {
+                    if (o.argument().length() != 1) {
+                        throw new Fatal("-P only takes a single char");
+                    }
+                    prefix = o.argument().charAt(0);
+                }
+                case 'w' -> warnDuplicates = true;
+                case 'u', 'q', 'r', 'm' -> deprecated.add(o.longName() != null ? "--" + o.longName() : "-" + o.key());
+                case INDEX_ORDER -> order = switch (o.argument()) {
+                    case "kmod30" -> IndexWriter.Order.CHILDREN_FIRST;
+                    case "kmod34" -> IndexWriter.Order.PARENT_FIRST;
+                    default -> throw new Fatal("--index-order takes kmod30 or kmod34, not '" + o.argument() + "'");
+                };
+                case 'h' -> {
+                    inv.out().print(help(inv.program()));
+                    return 0;
+                }
+                case 'V' -> {
+                    inv.out().print("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n");
+                    return 0;
+                }
+                default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
+            }
+        }
+        KmodLog kmodLog = new KmodLog(inv.err(), inv.program(), verbose);
+        for (String d : deprecated) {
+            kmodLog.log(KmodLog.WARNING, "Ignored deprecated option " + d);
+        }
+        List<String> operands = parsed.operands();
+        int next = 0;
+        String version = inv.kernelRelease();
+        if (!operands.isEmpty()) {
+            if (!isVersionNumber(operands.get(0))) {
+                kmodLog.log(KmodLog.ERR, "Bad version passed " + operands.get(0));
+                return 1;
+            }
+            version = operands.get(next++);
+        }
+        String moduleDirectory = (root == null ? "" : root) + "/lib/modules/" + version;
+        if (next == operands.size()) {
+            all = true;
+        }
+        DepmodLog log = logFor(kmodLog, inv.out(), verbose > KmodLog.WARNING);
+        if (quick) {
+            if (toStdout || Freshness.upToDate(Path.of(moduleDirectory), log)) {
+                return 0;
+            }
+            all = true;
+        }
+        Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates), log);
+        try {
+            if (symvers != null) {
+                depmod.loadSymvers(Path.of(symvers));
+            } else if (systemMap != null) {
+                depmod.loadSystemMap(Path.of(systemMap));
+            } else if (printUnknown) {
+                kmodLog.log(KmodLog.WARNING, "-e needs -E or -F");
+            }
+        } catch (IOException e) {
+            throw new Fatal("could not load " + (symvers != null ? symvers : systemMap) + ": No such file or directory");
+        }
+        if (all) {
+            LogSink sink = (level, message) -> kmodLog.log(level.priority(), message);
+            DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configPaths,
+                    version, inv.cwd(), sink);
+            try {
+                for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), sink)) {
+                    depmod.addModule(f.name(), f.path());
+                }
+            } catch (ModuleSearch.UnreadableDirectoryException e) {
+                throw new Fatal("could not search modules: " + e.reason());
+            }
+        } else {
+            for (String path : operands.subList(next, operands.size())) {
+                if (!path.startsWith("/")) {
+                    throw new Fatal(path + ": not absolute path.");
+                }
+                if (!Files.exists(Path.of(path))) {
+                    throw new Fatal("could not create module " + path + ": No such file or directory");
+                }
+                String name = ModuleFile.moduleNameOf(path).orElseThrow(() -> new Fatal("could not create module " + path + ": No such file or directory"));
+                if (!depmod.addModule(name, path)) {
+                    kmodLog.log(KmodLog.ERR, "hash_add_unique " + name + ": File exists");
+                    throw new Fatal("could not add module " + path + ": File exists");
+                }
+            }
+        }
+        try {
+            depmod.order();
+            depmod.load();
+            depmod.sortDependencies();
+            DepmodOutput output = new DepmodOutput(depmod, order);
+            if (toStdout) {
+                inv.out().write(output.textOutputs());
+            } else {
+                new IndexFiles(Path.of(moduleDirectory), kmodLog).write(output);
+            }
+        } catch (IOException e) {
+            throw new Fatal(e.getMessage());
+        }
+        return depmod.cyclic() ? 1 : 0;
+    }
+
+    /** kmod takes the first operand as the kernel version only if it starts like "%u.%u". */
+    private static boolean isVersionNumber(String s) {
+        return s.matches("^\\s*[+-]?\\d+\\.\\s*[+-]?\\d+.*");
+    }
+
+    private static DepmodLog logFor(KmodLog kmodLog, PrintStream out, boolean verbose) {
+        return new DepmodLog() {
+            @Override
+            public void error(String message) {
+                kmodLog.log(KmodLog.ERR, message);
+            }
+
+            @Override
+            public void warning(String message) {
+                kmodLog.log(KmodLog.WARNING, message);
+            }
+
+            @Override
+            public void show(String line) {
+                out.print(line + "\n");
+                out.flush();
+            }
+
+            @Override
+            public boolean verbose() {
+                return verbose;
+            }
+        };
+    }
+
+    private static String help(String program) {
+        return "Usage:\n"
+                + "\t" + program + " -[aA] [options] [forced_version]\n"
+                + "\n"
+                + "If no arguments (except options) are given, \"depmod -a\" is assumed\n"
+                + "\n"
+                + "depmod will output a dependency list suitable for the modprobe utility.\n"
+                + "\n"
+                + "Options:\n"
+                + "\t-a, --all            Probe all modules\n"
+                + "\t-A, --quick          Only does the work if there's a new module\n"
+                + "\t-e, --errsyms        Report not supplied symbols\n"
+                + "\t-n, --show           Write the dependency file on stdout only\n"
+                + "\t-P, --symbol-prefix  Architecture symbol prefix\n"
+                + "\t-C, --config=PATH    Read configuration from PATH\n"
+                + "\t-v, --verbose        Enable verbose mode\n"
+                + "\t-w, --warn           Warn on duplicates\n"
+                + "\t-V, --version        show version\n"
+                + "\t-h, --help           show this help\n"
+                + "\n"
+                + "The following options are useful for people managing distributions:\n"
+                + "\t-b, --basedir=DIR    Use an image of a module tree.\n"
+                + "\t-F, --filesyms=FILE  Use the file instead of the\n"
+                + "\t                     current kernel symbols.\n"
+                + "\t-E, --symvers=FILE   Use Module.symvers file to check\n"
+                + "\t                     symbol versions.\n";
+    }
+}
