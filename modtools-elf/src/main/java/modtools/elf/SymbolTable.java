@@ -9,6 +9,11 @@ import java.util.List;
  * does not pay for thousands.
  */
 public final class SymbolTable {
+    // Constant descriptions: these reads run millions of times and the offset in a failure
+    // already says which entry it was.
+    private static final String ENTRY = "symbol table entry";
+    private static final String NAME = "symbol name";
+
     private final ElfFile elf;
     private final Section section;
     private final ByteView entries;
@@ -66,18 +71,17 @@ public final class SymbolTable {
 
     /** The fields one at a time, for scans over thousands of symbols that want one or two of them. */
     public int info(int index) throws ElfFormatException {
-        return entries.u8(entryOffset(index) + (elf.is64() ? 4 : 12), "symbol " + index + " st_info");
+        return entries.u8(entryOffset(index) + (elf.is64() ? 4 : 12), ENTRY);
     }
 
     public long value(int index) throws ElfFormatException {
         long at = entryOffset(index);
-        return elf.is64() ? entries.u64(at + 8, "symbol " + index + " st_value")
-                : entries.u32(at + 4, "symbol " + index + " st_value");
+        return elf.is64() ? entries.u64(at + 8, ENTRY) : entries.u32(at + 4, ENTRY);
     }
 
     /** st_shndx, resolved through SHT_SYMTAB_SHNDX when it says SHN_XINDEX. */
     public int sectionIndex(int index) throws ElfFormatException {
-        int shndx = entries.u16(entryOffset(index) + (elf.is64() ? 6 : 14), "symbol " + index + " st_shndx");
+        int shndx = entries.u16(entryOffset(index) + (elf.is64() ? 6 : 14), ENTRY);
         if (shndx != Elf.SHN_XINDEX) {
             return shndx;
         }
@@ -90,7 +94,7 @@ public final class SymbolTable {
     }
 
     public String name(int index) throws ElfFormatException {
-        return names.cstring(nameOffset(index), "name of symbol " + index + " of " + section.name());
+        return names.cstring(nameOffset(index), NAME);
     }
 
     /** Whether the symbol's name starts with {@code prefix}, without decoding the name. */
@@ -101,11 +105,11 @@ public final class SymbolTable {
     /** Whether the symbol's name is empty, without decoding it. */
     public boolean nameIsEmpty(int index) throws ElfFormatException {
         long offset = nameOffset(index);
-        return names.u8(offset, "name of symbol " + index + " of " + section.name()) == 0;
+        return names.u8(offset, NAME) == 0;
     }
 
     private long nameOffset(int index) throws ElfFormatException {
-        return entries.u32(entryOffset(index), "symbol " + index + " st_name");
+        return entries.u32(entryOffset(index), ENTRY);
     }
 
     private long entryOffset(int index) throws ElfFormatException {
