@@ -284,10 +284,15 @@ public final class IndexFile {
     }
 
     /**
-     * Every key with every value, in the order kmod's index dump lists them: a node's values
-     * (in file order) before its children, children by character.
+     * Every key with every value, in the order kmod's mapped index dump lists them: a node's
+     * values (in file order) before its children, children by character.
      */
     public List<Entry> entries() throws IndexFormatException {
+        return entries(Access.MAPPED);
+    }
+
+    /** As {@link #entries()}, with a node's values in the order the chosen reader holds them. */
+    public List<Entry> entries(Access access) throws IndexFormatException {
         Walk walk = new Walk(size);
         List<Entry> out = new ArrayList<>();
         Node root = walk.node(rootWord, ROOT_WORD_AT);
@@ -300,7 +305,7 @@ public final class IndexFile {
         Deque<Frame> stack = new ArrayDeque<>();
         stack.push(new Frame(root, 0));
         appendPrefix(key, root, 0);
-        addEntries(walk, root, key, out);
+        addEntries(walk, root, key, access, out);
         while (!stack.isEmpty()) {
             Frame top = stack.peek();
             Node child = null;
@@ -320,17 +325,18 @@ public final class IndexFile {
             stack.push(new Frame(child, key.length));
             key.add(ch);
             appendPrefix(key, child, 0);
-            addEntries(walk, child, key, out);
+            addEntries(walk, child, key, access, out);
         }
         return out;
     }
 
-    private void addEntries(Walk walk, Node node, Bytes key, List<Entry> out) throws IndexFormatException {
+    private void addEntries(Walk walk, Node node, Bytes key, Access access, List<Entry> out)
+            throws IndexFormatException {
         if (node.valueCount == 0) {
             return;
         }
         String k = new String(key.toArray(), StandardCharsets.ISO_8859_1);
-        for (IndexValue v : walk.values(node, Access.MAPPED)) {
+        for (IndexValue v : walk.values(node, access)) {
             out.add(new Entry(k, v.priority(), v.value()));
         }
     }

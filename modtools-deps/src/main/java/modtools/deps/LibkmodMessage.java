@@ -1,0 +1,16 @@
+package modtools.deps;
+
+/**
+ * A message libkmod logs. Debian builds kmod with debugging on, so every libkmod message
+ * carries the C source location it came from ("../libkmod/libkmod-config.c:712
+ * kmod_config_parse"); users and scripts see that text, so it travels with the message.
+ * {@code text} has no trailing newline.
+ */
+public record LibkmodMessage(int priority, String file, int line, String function, String text) {
+    /** syslog's LOG_ERR, the priority of every message we reproduce. */
+    public static final int ERR = 3;
+
+    public static LibkmodMessage error(String file, int line, String function, String text) {
+        return new LibkmodMessage(ERR, "../libkmod/" + file, line, function, text);
+    }
+}

@@ -1,0 +1,23 @@
+package modtools.deps.resolve;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The questions modprobe asks the running kernel about a module, as raw answers; the
+ * resolver reads them the way libkmod does. On Linux they are files under /sys/module;
+ * tests answer them from a directory or a map.
+ */
+public interface KernelState {
+    /** The text of {@code /sys/module/NAME/initstate}, if it can be read. */
+    Optional<String> initstate(String module);
+
+    /** Whether {@code /sys/module/NAME} is a directory. */
+    boolean hasDirectory(String module);
+
+    /** The text of {@code /sys/module/NAME/refcnt}, if it can be read. */
+    Optional<String> refcnt(String module);
+
+    /** The entries of {@code /sys/module/NAME/holders}; empty when it cannot be listed. */
+    Optional<List<String>> holders(String module);
+}
