@@ -122,17 +122,13 @@ class ModinfoDifferentialTest {
         try {
             byNameAliasAndBuiltin(base);
         } finally {
-            // The tree is symlinks into the cache; remove them here so nothing follows them.
-            Tool.run(List.of("rm", "-rf", base.resolve("lib").toString()));
+            ModuleTrees.remove(base);
         }
     }
 
     private void byNameAliasAndBuiltin(Path base) throws IOException {
         String version = Corpus.version(plain);
-        Path tree = base.resolve("lib/modules").resolve(version);
-        Files.createDirectories(tree.getParent());
-        Tool.Result copy = Tool.run(List.of("cp", "-as", plain.resolve("lib/modules").resolve(version).toString(), tree.toString()));
-        assertEquals(0, copy.status(), copy.stderrText());
+        ModuleTrees.linkedCopy(plain, version, base);
         Tool.Result depmod = Tool.run(List.of("depmod", "-b", base.toString(), version));
         assertEquals(0, depmod.status(), depmod.stderrText());
 

@@ -185,7 +185,9 @@ public final class DepmodCommand implements Command {
             depmod.order();
             depmod.load();
             depmod.sortDependencies();
-            DepmodOutput output = new DepmodOutput(depmod, order);
+            // kmod stops at a cycle and writes nothing; we write the indexes (the acyclic part is
+            // right) but keep kmod's stderr, so the writing stage stays silent then.
+            DepmodOutput output = new DepmodOutput(depmod, order, depmod.cyclic() ? SILENT : log);
             if (toStdout) {
                 inv.out().write(output.textOutputs());
             } else {
@@ -201,6 +203,25 @@ public final class DepmodCommand implements Command {
     private static boolean isVersionNumber(String s) {
         return s.matches("^\\s*[+-]?\\d+\\.\\s*[+-]?\\d+.*");
     }
+
+    private static final DepmodLog SILENT = new DepmodLog() {
+        @Override
+        public void error(String message) {
+        }
+
+        @Override
+        public void warning(String message) {
+        }
+
+        @Override
+        public void show(String line) {
+        }
+
+        @Override
+        public boolean verbose() {
+            return false;
+        }
+    };
 
     private static DepmodLog logFor(KmodLog kmodLog, PrintStream out, boolean verbose) {
         return new DepmodLog() {

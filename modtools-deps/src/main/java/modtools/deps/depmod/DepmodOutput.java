@@ -48,10 +48,13 @@ public final class DepmodOutput {
 
     private final Depmod depmod;
     private final IndexWriter.Order order;
+    private final DepmodLog log;
 
-    public DepmodOutput(Depmod depmod, IndexWriter.Order order) {
+    /** {@code log} takes the warnings of writing (duplicates, missing builtin lists). */
+    public DepmodOutput(Depmod depmod, IndexWriter.Order order, DepmodLog log) {
         this.depmod = depmod;
         this.order = order;
+        this.log = log;
     }
 
     public byte[] render(Kind kind) throws IOException {
@@ -97,7 +100,7 @@ public final class DepmodOutput {
         for (DepmodModule m : depmod.modules()) {
             String line = depLine(m);
             if (index.insert(m.name, line, m.index) && depmod.settings().warnDuplicates()) {
-                depmod.log().warning("duplicate module deps:\n" + line);
+                log.warning("duplicate module deps:\n" + line);
             }
         }
         return index.write(order);
@@ -124,11 +127,11 @@ public final class DepmodOutput {
                 }
                 Optional<String> alias = AliasNormalizer.normalizeAlias(e.value());
                 if (alias.isEmpty()) {
-                    depmod.log().warning("Unmatched bracket in " + e.value());
+                    log.warning("Unmatched bracket in " + e.value());
                     continue;
                 }
                 if (index.insert(alias.get(), m.name, m.index) && depmod.settings().warnDuplicates()) {
-                    depmod.log().warning("duplicate module alias:\n" + alias.get() + " " + m.name);
+                    log.warning("duplicate module alias:\n" + alias.get() + " " + m.name);
                 }
             }
         }
@@ -165,7 +168,7 @@ public final class DepmodOutput {
             }
             String key = "symbol:" + s.name();
             if (index.insert(key, s.owner().name, s.owner().index) && depmod.settings().warnDuplicates()) {
-                depmod.log().warning("duplicate module syms:\n" + key + " " + s.owner().name);
+                log.warning("duplicate module syms:\n" + key + " " + s.owner().name);
             }
         }
         return index.write(order);
@@ -186,7 +189,7 @@ public final class DepmodOutput {
             String line = nl < 0 ? text.substring(start) : text.substring(start, nl + 1);
             start = nl < 0 ? text.length() : nl + 1;
             if (!isAsciiLetter(line.charAt(0))) {
-                depmod.log().error("Invalid modules.builtin line: " + line.stripTrailing());
+                log.error("Invalid modules.builtin line: " + line.stripTrailing());
                 continue;
             }
             index.insert(AliasNormalizer.normalizeModname(basename(line)), "", 0);
@@ -226,7 +229,7 @@ public final class DepmodOutput {
             String value = entry.substring(eq + 1);
             Optional<String> alias = AliasNormalizer.normalizeAlias(value);
             if (alias.isEmpty()) {
-                depmod.log().warning("Unmatched bracket in " + value);
+                log.warning("Unmatched bracket in " + value);
                 continue;
             }
             index.insert(alias.get(), entry.substring(0, dot), 0);
@@ -238,7 +241,7 @@ public final class DepmodOutput {
         try {
             return Optional.of(Files.readAllBytes(Path.of(depmod.settings().moduleDirectory(), name)));
         } catch (NoSuchFileException e) {
-            depmod.log().warning("could not open " + name + " at " + depmod.settings().moduleDirectory()
+            log.warning("could not open " + name + " at " + depmod.settings().moduleDirectory()
                     + ": No such file or directory");
             return Optional.empty();
         }
@@ -277,7 +280,7 @@ public final class DepmodOutput {
                 continue;
             }
             if (type == 0) {
-                depmod.log().error("Module '" + m.name + "' has devname (" + devname
+                log.error("Module '" + m.name + "' has devname (" + devname
                         + ") but lacks major and minor information. Ignoring.");
                 continue;
             }
