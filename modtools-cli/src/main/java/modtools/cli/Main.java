@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.modinfo.ModinfoCommand;
+import modtools.cli.modprobe.ModprobeCommand;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -17,7 +18,7 @@ import modtools.cli.modinfo.ModinfoCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod modinfo";
+    private static final String COMMANDS = "depmod modinfo modprobe";
 
     private Main() {}
 
@@ -49,6 +50,7 @@ public final class Main {
         Command command = switch (name) {
             case "modinfo" -> new ModinfoCommand();
             case "depmod" -> new DepmodCommand();
+            case "modprobe" -> new ModprobeCommand();
             default -> null;
         };
         if (command == null) {
