@@ -51,13 +51,18 @@ public final class Tool {
 
     /** Our command {@code name}, run in this JVM as if called by that name. */
     public static Result ours(String name, List<String> args) {
+        return ours(name, args, inv -> Main.run(name, inv));
+    }
+
+    /** A command built by the test (with its own view of the host), run in this JVM as {@code name}. */
+    public static Result ours(String name, List<String> args, Command command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, false, StandardCharsets.ISO_8859_1);
         PrintStream e = new PrintStream(err, true, StandardCharsets.ISO_8859_1);
         Invocation inv = new Invocation(name, name, args, o, e, Path.of(System.getProperty("user.dir")),
                 System.getProperty("os.version"));
-        int status = Main.run(name, inv);
+        int status = command.run(inv);
         o.flush();
         return new Result(status, out.toByteArray(), err.toByteArray());
     }

@@ -1,6 +1,7 @@
 package modtools.cli.modprobe;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -21,11 +22,10 @@ import modtools.deps.resolve.ProbeStep;
 import modtools.deps.resolve.Prober;
 import modtools.deps.resolve.Resolver;
 import modtools.deps.resolve.Session;
+import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
-import modtools.elf.module.Export;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModuleFile;
-import modtools.elf.module.SymbolVersion;
 
 /**
  * modprobe: kmod 30's command line, lookups, output and exit codes. Loading and unloading go
@@ -328,28 +328,37 @@ public final class ModprobeCommand implements Command {
         return String.join(" ", words);
     }
 
-    /** --show-modversions and --show-exports: the CRCs in a module file. */
+    /**
+     * --show-modversions and --show-exports: the CRCs in a module file. A module without
+     * the section kmod reads them from is an error to kmod, not an empty list.
+     */
     private static int showSymbols(Invocation inv, Settings s, ModprobeLog log, String file) {
         Path path = inv.cwd().resolve(file);
-        List<String> lines = new ArrayList<>();
-        try {
-            KernelModule module = KernelModule.of(ModuleFile.open(path));
-            if (s.showModversions) {
-                for (SymbolVersion v : module.versions()) {
-                    lines.add(String.format("0x%08x\t%s%n", v.crc(), v.symbol()));
-                }
-            } else {
-                for (Export e : module.exports()) {
-                    lines.add(String.format("0x%08x\t%s%n", e.crc(), e.symbol()));
-                }
-            }
-        } catch (IOException e) {
+        if (!Files.exists(path)) {
             log.log(s.logPriority, "Module " + file + " not found.");
             return -LinuxErrno.ENOENT;
+        }
+        String what = s.showModversions ? "modversions" : "symbols";
+        List<String> lines = new ArrayList<>();
+        int errno;
+        try {
+            ElfFile elf = ModuleFile.open(path);
+            KernelModule module = KernelModule.of(elf);
+            if (s.showModversions) {
+                module.versions().forEach(v -> lines.add(String.format("0x%08x\t%s%n", v.crc(), v.symbol())));
+                errno = elf.section("__versions").isPresent() ? 0 : LinuxErrno.ENOENT;
+            } else {
+                module.exports().forEach(e -> lines.add(String.format("0x%08x\t%s%n", e.crc(), e.symbol())));
+                errno = !lines.isEmpty() || elf.section("__ksymtab_strings").isPresent() ? 0 : LinuxErrno.ENOENT;
+            }
+        } catch (IOException e) {
+            errno = LinuxErrno.ENOENT;
         } catch (ElfFormatException e) {
-            log.log(s.logPriority, "could not get " + (s.showModversions ? "modversions" : "symbols") + " of "
-                    + file + ": " + LinuxErrno.strerror(e.isNotElf() ? 8 : LinuxErrno.EINVAL));
-            return -LinuxErrno.EINVAL;
+            errno = e.isNotElf() ? LinuxErrno.ENOEXEC : LinuxErrno.EINVAL;
+        }
+        if (errno != 0) {
+            log.log(s.logPriority, "could not get " + what + " of " + file + ": " + LinuxErrno.strerror(errno));
+            return -errno;
         }
         lines.forEach(inv.out()::print);
         return 0;

@@ -7,6 +7,7 @@ package modtools.deps.resolve;
 public final class LinuxErrno {
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ENOEXEC = 8;
     public static final int EAGAIN = 11;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;

@@ -1,0 +1,339 @@
+package modtools.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import modtools.cli.modprobe.Host;
+import modtools.cli.modprobe.ModprobeCommand;
+import modtools.cli.modprobe.NoModuleSupport;
+import modtools.cli.modprobe.SysfsKernelState;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * modprobe against kmod 30's modprobe on a copy of the cloud tree indexed by kmod's depmod:
+ * the same arguments to both, stdout, stderr and exit status compared byte for byte. Where
+ * kmod would read this machine's /proc/cmdline and /sys/module, the tests that need other
+ * contents run kmod in a private mount namespace with both bind-mounted, and give ours the
+ * same files.
+ */
+class ModprobeDifferentialTest {
+    @TempDir
+    static Path tmp;
+    private static Path base;
+    private static String version;
+    private static Path moduleDir;
+    private static Path config;
+
+    @BeforeAll
+    static void tree() throws IOException {
+        Path corpus = Corpus.cloud();
+        version = Corpus.version(corpus);
+        base = tmp.resolve("root");
+        moduleDir = ModuleTrees.linkedCopy(corpus, version, base);
+        Tool.Result depmod = Tool.run(List.of("depmod", "-b", base.toString(), version));
+        assertEquals(0, depmod.status(), depmod.stderrText());
+        config = writeFixture(tmp.resolve("modprobe.d"));
+    }
+
+    @AfterAll
+    static void removeLinks() {
+        ModuleTrees.remove(base);
+    }
+
+    /**
+     * Every directive, a wildcard alias, options split over a continuation, an install
+     * command using $CMDLINE_OPTS, softdeps (one interleaving pre and post, one naming a
+     * missing module and one with a malformed name), blacklists, and lines kmod rejects.
+     */
+    private static Path writeFixture(Path dir) throws IOException {
+        Files.createDirectories(dir.resolve("nested.conf"));
+        Files.writeString(dir.resolve("10-main.conf"), """
+                # every directive
+                alias my-net e1000
+                alias pci:v00008086d000010D3sv*sd*bc*sc*i* dummy
+                alias wild* tun
+                alias off-alias off
+                alias x[a-b]y veth
+                options dummy numdummies=2
+                options  bonding\t  max_bonds=3 \tmiimon=100 # trailing comment
+                options my-net debug=1
+                options e1000 copybreak=0 \\
+                  TxDescriptors=80
+                install fake-mod /bin/true
+                install e1000 /sbin/modprobe --ignore-install e1000 $CMDLINE_OPTS && echo done
+                install tun /bin/true
+                install failing-mod exit 3
+                remove fake-mod /bin/false
+                remove dummy /bin/echo removing dummy
+                blacklist floppy
+                blacklist tls
+                softdep bonding pre: dummy post: tun
+                softdep veth pre: crc32 post: nonexistent-mod
+                softdep ipvlan pre: veth
+                softdep macvlan post: tap pre: veth crc32 post: tun
+                softdep macvtap pre: bad]name
+                  # an indented comment is a bad line
+                bogus directive here
+                alias lonely
+                options no-options
+                include /etc/other.conf
+                blacklist unbalanced[x
+                """);
+        Files.writeString(dir.resolve("20-more.alias"), "alias sym-test symbol:tls_get_record\noptions tun  foo=bar\n");
+        Files.writeString(dir.resolve(".hidden.conf"), "alias hidden dummy\n");
+        Files.writeString(dir.resolve("ignored.txt"), "alias ignored dummy\n");
+        return dir;
+    }
+
+    private List<String> tree(String... args) {
+        List<String> all = new ArrayList<>(List.of("-d", base.toString(), "-S", version));
+        all.addAll(List.of(args));
+        return all;
+    }
+
+    private List<String> fixture(String... args) {
+        List<String> all = new ArrayList<>(List.of("-C", config.toString()));
+        all.addAll(tree(args));
+        return all;
+    }
+
+    private static void assertSameAsKmod(List<String> args) {
+        List<String> command = new ArrayList<>(List.of("modprobe"));
+        command.addAll(args);
+        assertSame(Tool.run(command), Tool.ours("modprobe", args), args);
+    }
+
+    private static void assertSame(Tool.Result kmod, Tool.Result ours, List<String> args) {
+        String what = "modprobe " + (args.size() <= 12 ? String.join(" ", args)
+                : String.join(" ", args.subList(0, 8)) + " … (" + args.size() + " args)");
+        ModinfoDifferentialTest.assertSameOutput(kmod, ours, what);
+    }
+
+    /** Every module of the tree and every builtin module, by name, in one -a run of each tool. */
+    @Test
+    void everyModuleName() throws IOException {
+        List<String> names = moduleNames();
+        assertTrue(names.size() > 1200, "expected the whole cloud tree, found " + names.size());
+        List<String> args = tree("-a", "-D");
+        args.addAll(names);
+        assertSameAsKmod(args);
+    }
+
+    /** Without -a, as users type it: a sample of names, one process each. */
+    @Test
+    void singleNames() throws IOException {
+        List<String> names = moduleNames();
+        for (int i = 0; i < names.size(); i += 97) {
+            assertSameAsKmod(tree("-D", names.get(i)));
+        }
+    }
+
+    /** 300 device modaliases made from modules.alias patterns, resolved through their wildcards. */
+    @Test
+    void realModaliases() throws IOException {
+        List<String> aliases = modaliases(300);
+        assertEquals(300, aliases.size());
+        List<String> args = tree("-a", "-D");
+        args.addAll(aliases);
+        assertSameAsKmod(args);
+        List<String> resolve = tree("-a", "-R");
+        resolve.addAll(aliases);
+        assertSameAsKmod(resolve);
+    }
+
+    @Test
+    void showConfig() {
+        assertSameAsKmod(fixture("-c"));
+        assertSameAsKmod(tree("-c"));
+    }
+
+    /** Several -C: sorted by file name across them, the first file of a name shadowing later ones. */
+    @Test
+    void severalConfigPaths() throws IOException {
+        Path second = tmp.resolve("second.d");
+        Files.createDirectories(second);
+        Files.writeString(second.resolve("10-main.conf"), "alias shadowed dummy\n");
+        Files.writeString(second.resolve("05-first.conf"), "alias first dummy\nsoftdep dummy pre: tun\n");
+        Path single = tmp.resolve("single-file.txt");
+        Files.writeString(single, "options dummy from=single\n");
+        assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-c"));
+        assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-D", "first"));
+        assertSameAsKmod(tree("-C", second.toString(), "-C", config.toString(), "-c"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "-D bonding", "-D my-net", "-D e1000", "-D e1000 x=1 y=\"a b\"",
+            "-D pci:v00008086d000010D3sv00001234sd00005678bc02sc00i00", "-D wildcard", "-D xay", "-D off-alias",
+            "-D fake-mod", "-D ipvlan", "-D veth", "-D macvlan", "-D macvtap", "-D sym-test",
+            "-D symbol:tls_get_record", "-i -D bonding", "-i -D e1000",
+            "-R my-net", "-R pci:v00008086d000010D3sv00001234sd00005678bc02sc00i00", "-R symbol:tls_get_record",
+            "-D hidden", "-D ignored", "-D shadowed",
+            // blacklist: by alias always, by name only with -b, a dependency never
+            "-D floppy", "-b -D floppy", "-D tls", "-b -D tls", "-D bonding",
+            // unknown names and bad input
+            "-D nonexistent", "-a -D nonexistent dummy", "-q -D nonexistent", "-D bad]name", "-D", "--bogus",
+            "-x", "-w", "-r -w 12x dummy", "--show", "-D ''",
+            // dry runs decided from this machine's (empty) kernel state
+            "-n -v bonding", "-n -v ext4", "-n -v --first-time ext4", "-n -v e1000", "-n -v -i e1000",
+            // install and remove commands, run for real
+            "fake-mod", "-v fake-mod", "failing-mod", "-a failing-mod fake-mod", "-r fake-mod", "-r -v dummy",
+            "-r -a fake-mod dummy", "-q -r fake-mod", "-r -i -v dummy",
+            // removal decided from the kernel state
+            "-r -D dummy", "-r -D bonding", "-r nonexistent", "-r -a nonexistent bonding", "-r ext4", "-r -D ext4",
+            "-r --first-time dummy", "-r -a --first-time dummy ext4",
+            // insertion that reaches the loader
+            "dummy", "-v bonding", "-a dummy tun", "-a -v e1000 dummy",
+    })
+    void fixtureCases(String options) {
+        assertSameAsKmod(fixture(split(options)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"-h", "--help", "--show-d bonding", "--show- bonding", "--rem dummy",
+            "--remove-h dummy", "--config"})
+    void commandLine(String options) {
+        assertSameAsKmod(fixture(split(options)));
+    }
+
+    /**
+     * Our build reads .ko.gz, so its feature line says +ZLIB where Debian's kmod says -ZLIB;
+     * the rest is kmod's.
+     */
+    @Test
+    void version() {
+        Tool.Result ours = Tool.ours("modprobe", List.of("-V"));
+        assertEquals("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n", ours.stdoutText());
+        assertEquals(Tool.run(List.of("modprobe", "-V")).stdoutText().replace("-ZLIB", "+ZLIB"), ours.stdoutText());
+    }
+
+    /** modprobe's own options after the name are module options, quoted as kmod re-quotes them. */
+    @Test
+    void moduleOptionsFromTheCommandLine() {
+        assertSameAsKmod(fixture("-D", "dummy", "numdummies=4", "name=a b", "q='x y'", "flag"));
+        assertSameAsKmod(fixture("-n", "-v", "bonding", "miimon=5"));
+    }
+
+    /** --show-modversions and --show-exports on a sample of module files. */
+    @Test
+    void showSymbolVersions() throws IOException {
+        List<String> modules = Corpus.modules(base, ".ko");
+        for (int i = 0; i < modules.size(); i += 211) {
+            assertSameAsKmod(List.of("--show-modversions", modules.get(i)));
+            assertSameAsKmod(List.of("--show-exports", modules.get(i)));
+        }
+        assertSameAsKmod(List.of("--dump-modversions", "/nonexistent.ko"));
+    }
+
+    // ---------------------------------------------------------------- a kernel of our choosing
+
+    /**
+     * Kernel command line options and blacklists, including kmod's handling of quotes and of
+     * a bad module name, and a kernel state where some modules are loaded and used.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-c", "-D dummy", "-D floppy", "-D my-net", "-D bonding", "-n -v bonding",
+            "-n -v tls", "-v --first-time dummy", "--first-time bonding", "-n -v ipvlan",
+            "-r -v bonding", "-r -v dummy", "-r -n -v macvlan", "-r -D bonding", "-r --remove-holders -n -v tls",
+            "-r -n -v tls", "-r -n -v tun", "-r -v -w 10 tls", "-r -a -v tls veth"})
+    void ownKernel(String options) throws IOException {
+        Path cmdline = tmp.resolve("cmdline");
+        Files.writeString(cmdline, "root=/dev/sda1 ro dummy.numdummies=5 bonding.max_bonds=1 \"veth.x=a b\""
+                + " modprobe.blacklist=e1000,macvlan my-net.debug=2 a.b.c=d bad]mod.x=1 \"quoted\".y=2 noval.\n");
+        Path sys = tmp.resolve("sys-module");
+        if (!Files.exists(sys)) {
+            loaded(sys, "dummy", "live\n", "0");
+            loaded(sys, "bonding", "live\n", "0");
+            loaded(sys, "tls", "live\n", "1", "bonding");
+            loaded(sys, "veth", "going\n", "0");
+            loaded(sys, "tun", "coming\n", "0");
+            Files.createDirectories(sys.resolve("macvlan"));
+        }
+        List<String> args = fixture(split(options));
+        List<String> command = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
+                "mount --bind \"$1\" /proc/cmdline && mount --bind \"$2\" /sys/module && shift 2 && exec modprobe \"$@\"",
+                "sh", cmdline.toString(), sys.toString()));
+        command.addAll(args);
+        Tool.Result kmod = Tool.run(command);
+        assumeTrue(!kmod.stderrText().startsWith("unshare:") && !kmod.stderrText().startsWith("mount:"),
+                "needs a private mount namespace: " + kmod.stderrText());
+        Host host = new Host(cmdline, new SysfsKernelState(sys), new NoModuleSupport(), Map.of());
+        assertSame(kmod, Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
+    }
+
+    private static void loaded(Path sys, String module, String initstate, String refcnt, String... holders)
+            throws IOException {
+        Path dir = sys.resolve(module);
+        Files.createDirectories(dir.resolve("holders"));
+        Files.writeString(dir.resolve("initstate"), initstate);
+        Files.writeString(dir.resolve("refcnt"), refcnt + "\n");
+        for (String holder : holders) {
+            Files.createDirectories(dir.resolve("holders").resolve(holder));
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    private static String[] split(String options) {
+        return options.isEmpty() ? new String[0] : options.replace("''", "").split(" ", -1);
+    }
+
+    /** Module names of the tree's files and of modules.builtin, in file order. */
+    private static List<String> moduleNames() throws IOException {
+        Set<String> names = new LinkedHashSet<>();
+        for (String line : Files.readAllLines(moduleDir.resolve("modules.dep"))) {
+            names.add(baseName(line.substring(0, line.indexOf(':'))));
+        }
+        for (String line : Files.readAllLines(moduleDir.resolve("modules.builtin"))) {
+            names.add(baseName(line));
+        }
+        return new ArrayList<>(names);
+    }
+
+    private static String baseName(String path) {
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        return name.substring(0, name.indexOf('.'));
+    }
+
+    /**
+     * Concrete strings for evenly spread modules.alias patterns: each '*' becomes a short
+     * run of hex digits or nothing, each '?' a digit — the shape real modaliases have.
+     */
+    private static List<String> modaliases(int count) throws IOException {
+        List<String> patterns;
+        try (Stream<String> lines = Files.lines(moduleDir.resolve("modules.alias"))) {
+            patterns = lines.filter(l -> l.startsWith("alias ")).map(l -> l.split(" ")[1]).toList();
+        }
+        List<String> out = new ArrayList<>();
+        String[] fills = {"", "00001AF4", "0", "abc", "02"};
+        for (int i = 0; i < count; i++) {
+            String pattern = patterns.get((int) ((long) i * patterns.size() / count));
+            StringBuilder s = new StringBuilder();
+            int star = i;
+            for (char c : pattern.toCharArray()) {
+                switch (c) {
+                    case '*' -> s.append(fills[star++ % fills.length]);
+                    case '?' -> s.append('7');
+                    default -> s.append(c);
+                }
+            }
+            out.add(s.toString());
+        }
+        return out;
+    }
+}
