@@ -89,13 +89,42 @@ public final class ByteView {
     /** A NUL-terminated string starting at offset; the terminator must lie inside the view. */
     public String cstring(long offset, String what) throws ElfFormatException {
         int start = check(offset, 0, what);
-        int end = (int) (base + size);
-        for (int i = start; i < end; i++) {
-            if (buffer.get(i) == 0) {
-                return ascii(start, i - start);
+        // Most names are short: one bulk copy finds the NUL and holds the text.
+        int first = (int) Math.min(SCAN_CHUNK, base + size - start);
+        byte[] chunk = new byte[first];
+        buffer.get(start, chunk, 0, first);
+        for (int i = 0; i < first; i++) {
+            if (chunk[i] == 0) {
+                return new String(chunk, 0, i, StandardCharsets.ISO_8859_1);
             }
         }
-        throw new ElfFormatException(file, what, offset, "string is not NUL-terminated");
+        int length = scanToNul(start);
+        if (length < 0) {
+            throw new ElfFormatException(file, what, offset, "string is not NUL-terminated");
+        }
+        return ascii(start, length);
+    }
+
+    private static final int SCAN_CHUNK = 64;
+
+    /**
+     * Length of the NUL-terminated string at the absolute index, or -1 when the view ends
+     * first. Reads in small bulk copies: byte-at-a-time access to a mapped buffer costs a
+     * bounds and scope check per byte, and symbol names are read by the million.
+     */
+    private int scanToNul(int start) {
+        int end = (int) (base + size);
+        byte[] chunk = new byte[SCAN_CHUNK];
+        for (int at = start; at < end; at += SCAN_CHUNK) {
+            int n = Math.min(SCAN_CHUNK, end - at);
+            buffer.get(at, chunk, 0, n);
+            for (int i = 0; i < n; i++) {
+                if (chunk[i] == 0) {
+                    return at - start + i;
+                }
+            }
+        }
+        return -1;
     }
 
     /**
@@ -115,14 +144,7 @@ public final class ByteView {
         if (offset < 0 || offset >= size) {
             return -1;
         }
-        int start = (int) (base + offset);
-        int end = (int) (base + size);
-        for (int i = start; i < end; i++) {
-            if (buffer.get(i) == 0) {
-                return i - start;
-            }
-        }
-        return -1;
+        return scanToNul((int) (base + offset));
     }
 
     /** Bytes as text; ELF names are byte strings, ISO-8859-1 keeps every byte. */

@@ -19,12 +19,12 @@ public final class ElfFile {
 
     private final ByteView bytes;
     private final ElfHeader header;
-    private final List<Section> sections;
+    private final SectionTable table;
 
-    private ElfFile(ByteView bytes, ElfHeader header, List<Section> sections) {
+    private ElfFile(ByteView bytes, ElfHeader header, SectionTable table) {
         this.bytes = bytes;
         this.header = header;
-        this.sections = sections;
+        this.table = table;
     }
 
     /** Parses the header and section table of the object in {@code buffer} (position to limit). */
@@ -50,7 +50,7 @@ public final class ElfFile {
         }
         ByteView view = raw.withOrder(data == Elf.ELFDATA2LSB ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         ElfHeader header = readHeader(view, elfClass == Elf.ELFCLASS64);
-        return new ElfFile(view, header, readSections(view, header));
+        return new ElfFile(view, header, SectionTable.read(view, header));
     }
 
     private static ElfHeader readHeader(ByteView v, boolean is64) throws ElfFormatException {
@@ -73,70 +73,6 @@ public final class ElfFile {
                 shentsize, shnum, shstrndx);
     }
 
-    private static List<Section> readSections(ByteView v, ElfHeader h) throws ElfFormatException {
-        if (h.sectionHeaderOffset() == 0) {
-            return List.of();
-        }
-        int entrySize = h.is64() ? 64 : 40;
-        if (h.sectionHeaderEntrySize() < entrySize) {
-            throw new ElfFormatException(v.file(), "ELF header e_shentsize", h.is64() ? 58 : 46,
-                    "section header size " + h.sectionHeaderEntrySize() + " is smaller than " + entrySize);
-        }
-        long shoff = h.sectionHeaderOffset();
-        long shentsize = h.sectionHeaderEntrySize();
-        // With SHN_XINDEX-style overflow the real count lives in section 0's sh_size.
-        long count = h.sectionCount();
-        if (count == 0) {
-            count = v.word(shoff + (h.is64() ? 32 : 20), h.is64(), "section header 0 sh_size (section count)");
-        }
-        if (count < 0 || count > (v.size() - Math.min(shoff, v.size())) / shentsize) {
-            throw new ElfFormatException(v.file(), "section header table", shoff,
-                    count + " headers of " + shentsize + " bytes do not fit in the file");
-        }
-        int n = (int) count;
-        long nameIndex = h.sectionNameTableIndex();
-        if (nameIndex == Elf.SHN_XINDEX) {
-            nameIndex = v.u32(shoff + (h.is64() ? 40 : 24), "section header 0 sh_link (name table index)");
-        }
-        RawSection[] raw = new RawSection[n];
-        for (int i = 0; i < n; i++) {
-            raw[i] = RawSection.read(v, h.is64(), shoff + i * shentsize, i);
-        }
-        ByteView names = null;
-        if (n > 0 && nameIndex != Elf.SHN_UNDEF) {
-            if (nameIndex >= n) {
-                throw new ElfFormatException(v.file(), "ELF header e_shstrndx", shoff,
-                        "section name table index " + nameIndex + " is out of range (" + n + " sections)");
-            }
-            RawSection s = raw[(int) nameIndex];
-            String what = "section name table (section " + nameIndex + ")";
-            names = v.slice(s.offset, s.type == Elf.SHT_NOBITS ? 0 : s.size, what).requireTerminated(what);
-        }
-        Section[] out = new Section[n];
-        for (int i = 0; i < n; i++) {
-            RawSection r = raw[i];
-            String name = names == null ? "" : names.cstring(r.name, "name of section " + i);
-            out[i] = new Section(i, name, r.type, r.flags, r.addr, r.offset, r.size, r.link, r.info,
-                    r.align, r.entsize);
-        }
-        return List.of(out);
-    }
-
-    private record RawSection(long name, int type, long flags, long addr, long offset, long size,
-                              int link, int info, long align, long entsize) {
-        static RawSection read(ByteView v, boolean is64, long at, int index) throws ElfFormatException {
-            String what = "section header " + index;
-            if (is64) {
-                return new RawSection(v.u32(at, what), v.s32(at + 4, what), v.u64(at + 8, what),
-                        v.u64(at + 16, what), v.u64(at + 24, what), v.u64(at + 32, what),
-                        v.s32(at + 40, what), v.s32(at + 44, what), v.u64(at + 48, what), v.u64(at + 56, what));
-            }
-            return new RawSection(v.u32(at, what), v.s32(at + 4, what), v.u32(at + 8, what),
-                    v.u32(at + 12, what), v.u32(at + 16, what), v.u32(at + 20, what),
-                    v.s32(at + 24, what), v.s32(at + 28, what), v.u32(at + 32, what), v.u32(at + 36, what));
-        }
-    }
-
     public String file() {
         return bytes.file();
     }
@@ -154,26 +90,27 @@ public final class ElfFile {
         return bytes;
     }
 
-    public List<Section> sections() {
-        return sections;
+    /** Every section header, decoded; tools that want one or two should look them up instead. */
+    public List<Section> sections() throws ElfFormatException {
+        return table.all();
+    }
+
+    public int sectionCount() {
+        return table.count();
     }
 
     public Section section(int index, String usedBy) throws ElfFormatException {
-        if (index < 0 || index >= sections.size()) {
+        if (index < 0 || index >= table.count()) {
             throw new ElfFormatException(file(), usedBy, header.sectionHeaderOffset(),
-                    "section index " + Integer.toUnsignedString(index) + " is out of range (" + sections.size() + " sections)");
+                    "section index " + Integer.toUnsignedString(index) + " is out of range (" + table.count() + " sections)");
         }
-        return sections.get(index);
+        return table.get(index);
     }
 
     /** The first section with this name, as kmod and the kernel look sections up. */
-    public Optional<Section> section(String name) {
-        for (Section s : sections) {
-            if (s.name().equals(name)) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+    public Optional<Section> section(String name) throws ElfFormatException {
+        int index = table.indexOf(name);
+        return index < 0 ? Optional.empty() : Optional.of(table.get(index));
     }
 
     /** The bytes of a section; empty for SHT_NOBITS. */
@@ -182,13 +119,15 @@ public final class ElfFile {
     }
 
     /** The symbol table ({@code .symtab}), if the object has one. */
-    public Optional<Section> symbolTable() {
-        for (Section s : sections) {
-            if (s.type() == Elf.SHT_SYMTAB) {
-                return Optional.of(s);
-            }
-        }
-        return Optional.empty();
+    public Optional<Section> symbolTable() throws ElfFormatException {
+        int index = table.indexOfType(Elf.SHT_SYMTAB, -1);
+        return index < 0 ? Optional.empty() : Optional.of(table.get(index));
+    }
+
+    /** The first section of {@code type} whose sh_link is {@code link}. */
+    public Optional<Section> sectionLinkedTo(int type, int link) throws ElfFormatException {
+        int index = table.indexOfType(type, link);
+        return index < 0 ? Optional.empty() : Optional.of(table.get(index));
     }
 
     public SymbolTable symbols(Section table) throws ElfFormatException {
@@ -198,7 +137,7 @@ public final class ElfFile {
     /** Every SHT_REL and SHT_RELA section, with the section it patches and its symbol table. */
     public List<RelocationSection> relocationSections() throws ElfFormatException {
         List<RelocationSection> out = new ArrayList<>();
-        for (Section s : sections) {
+        for (Section s : sections()) {
             if (s.type() == Elf.SHT_REL || s.type() == Elf.SHT_RELA) {
                 String what = "relocation section " + s.index() + " (" + s.name() + ")";
                 out.add(new RelocationSection(s, section(s.info(), what + " sh_info"),

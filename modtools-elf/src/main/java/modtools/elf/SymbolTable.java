@@ -40,11 +40,9 @@ public final class SymbolTable {
         Section strings = elf.section(table.link(), what + " sh_link");
         ByteView names = elf.data(strings).requireTerminated(what + " string table (section " + strings.index() + ")");
         ByteView extended = null;
-        for (Section s : elf.sections()) {
-            if (s.type() == Elf.SHT_SYMTAB_SHNDX && s.link() == table.index()) {
-                extended = elf.data(s);
-                break;
-            }
+        java.util.Optional<Section> indexes = elf.sectionLinkedTo(Elf.SHT_SYMTAB_SHNDX, table.index());
+        if (indexes.isPresent()) {
+            extended = elf.data(indexes.get());
         }
         return new SymbolTable(elf, table, entries, names, extended, entrySize);
     }

@@ -103,7 +103,7 @@ final class ReadelfComparison {
 
     // ---------------------------------------------------------------- sections
 
-    private void sections() {
+    private void sections() throws ElfFormatException {
         List<Section> ours = elf.sections();
         expect("section count", dump.declaredSections, (long) ours.size());
         int n = Math.min(ours.size(), dump.sections.size());

@@ -157,10 +157,10 @@ public final class KernelModule {
         if (sectionIndex == Elf.SHN_ABS || sectionIndex == Elf.SHN_UNDEF) {
             return value;
         }
-        if (sectionIndex >= elf.sections().size()) {
+        if (sectionIndex >= elf.sectionCount()) {
             return -1L;
         }
-        ByteView data = elf.data(elf.sections().get(sectionIndex));
+        ByteView data = elf.data(elf.section(sectionIndex, "__crc_ symbol"));
         if (value < 0 || value > data.size() - 4) {
             return -1L;
         }
