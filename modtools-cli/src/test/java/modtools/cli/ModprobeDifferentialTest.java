@@ -78,6 +78,7 @@ class ModprobeDifferentialTest {
                 install e1000 /sbin/modprobe --ignore-install e1000 $CMDLINE_OPTS && echo done
                 install tun /bin/true
                 install failing-mod exit 3
+                install env-mod echo "$MODPROBE_MODULE:$MODPROBE_OPTIONS"
                 remove fake-mod /bin/false
                 remove dummy /bin/echo removing dummy
                 blacklist floppy
@@ -188,11 +189,12 @@ class ModprobeDifferentialTest {
             "-D floppy", "-b -D floppy", "-D tls", "-b -D tls", "-D bonding",
             // unknown names and bad input
             "-D nonexistent", "-a -D nonexistent dummy", "-q -D nonexistent", "-D bad]name", "-D", "--bogus",
-            "-x", "-w", "-r -w 12x dummy", "--show", "-D ''",
+            "-x", "-w", "-r -w 12x dummy", "--show", "-D ''", "-q", "-s", "-s nonexistent", "-s -a nonexistent dummy",
+            "-w 0x10 -r -v fake-mod", "-w 010 -r -D dummy", "-w -1 -r -D dummy", "-w '' -r dummy",
             // dry runs decided from this machine's (empty) kernel state
             "-n -v bonding", "-n -v ext4", "-n -v --first-time ext4", "-n -v e1000", "-n -v -i e1000",
             // install and remove commands, run for real
-            "fake-mod", "-v fake-mod", "failing-mod", "-a failing-mod fake-mod", "-r fake-mod", "-r -v dummy",
+            "fake-mod", "-v fake-mod", "failing-mod", "env-mod", "-q env-mod", "-s env-mod", "-i env-mod", "-a failing-mod fake-mod", "-r fake-mod", "-r -v dummy",
             "-r -a fake-mod dummy", "-q -r fake-mod", "-r -i -v dummy",
             // removal decided from the kernel state
             "-r -D dummy", "-r -D bonding", "-r nonexistent", "-r -a nonexistent bonding", "-r ext4", "-r -D ext4",
@@ -238,6 +240,68 @@ class ModprobeDifferentialTest {
             assertSameAsKmod(List.of("--show-exports", modules.get(i)));
         }
         assertSameAsKmod(List.of("--dump-modversions", "/nonexistent.ko"));
+    }
+
+    /** Options from MODPROBE_OPTIONS come first, and are passed on to the commands modprobe runs. */
+    @ParameterizedTest
+    @ValueSource(strings = {"-q", "-v -q", "-C /nonexistent", "-n '-v'", "\"-v\"  -n", "-b", "x\"y\"z"})
+    void environmentOptions(String env) {
+        List<String> args = fixture("env-mod");
+        List<String> command = new ArrayList<>(List.of("env", "MODPROBE_OPTIONS=" + env, "modprobe"));
+        command.addAll(args);
+        Host host = new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), new NoModuleSupport(),
+                Map.of("MODPROBE_OPTIONS", env));
+        assertSame(Tool.run(command), Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
+    }
+
+    /**
+     * Without modules.builtin depmod writes an empty modules.builtin.bin, which kmod cannot
+     * map: it then reads every index with its stdio reader, whose order among equal
+     * priorities differs. A module directory given relative to the working directory too.
+     */
+    @Test
+    void indexesReadWithoutMapping() throws IOException {
+        Path root = tmp.resolve("stream");
+        Path dir = ModuleTrees.linkedCopy(Corpus.cloud(), version, root);
+        try {
+            Files.delete(dir.resolve("modules.builtin"));
+            assertEquals(0, Tool.run(List.of("depmod", "-b", root.toString(), version)).status());
+            assertEquals(0, Files.size(dir.resolve("modules.builtin.bin")));
+            List<String> args = new ArrayList<>(List.of("-d", root.toString(), "-S", version, "-a", "-D"));
+            args.addAll(moduleNames());
+            args.addAll(modaliases(300));
+            assertSameAsKmod(args);
+            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
+            Path relative = Path.of("").toAbsolutePath().relativize(root);
+            assertSameAsKmod(List.of("-C", config.toString(), "-d", relative.toString(), "-S", version, "-D", "bonding"));
+            assertSameAsKmod(List.of("-C", config.toString(), "-d", root + "/", "-S", version, "-D", "ipvlan"));
+        } finally {
+            ModuleTrees.remove(root);
+        }
+    }
+
+    /** A damaged index: kmod names the bad header, falls back to reading, and finds nothing in it. */
+    @Test
+    void damagedIndexes() throws IOException {
+        Path root = tmp.resolve("damaged");
+        Path dir = ModuleTrees.linkedCopy(Corpus.cloud(), version, root);
+        try {
+            assertEquals(0, Tool.run(List.of("depmod", "-b", root.toString(), version)).status());
+            Files.write(dir.resolve("modules.alias.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
+            byte[] symbols = Files.readAllBytes(dir.resolve("modules.symbols.bin"));
+            symbols[5] = 7;
+            Files.write(dir.resolve("modules.symbols.bin"), symbols);
+            List<String> args = new ArrayList<>(List.of("-C", config.toString(), "-d", root.toString(), "-S", version,
+                    "-a", "-D", "bonding", "my-net", "symbol:tls_get_record", "ext4", "net-pf-10"));
+            args.addAll(modaliases(20));
+            assertSameAsKmod(args);
+            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
+            Files.write(dir.resolve("modules.dep.bin"), new byte[] {(byte) 0xb0, 0x07, (byte) 0xf4, 0x57, 0, 9, 0, 1,
+                    0, 0, 0, 0});
+            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-D", "bonding"));
+        } finally {
+            ModuleTrees.remove(root);
+        }
     }
 
     // ---------------------------------------------------------------- a kernel of our choosing

@@ -85,7 +85,7 @@ public final class ModprobeCommand implements Command {
     private static final class Settings {
         boolean all, remove, removeHolders, firstTime, ignoreCommands, useBlacklist, force;
         boolean forceModversion, forceVermagic, showDepends, lookupOnly, showConfig, showModversions, showExports;
-        boolean dryRun;
+        boolean dryRun, syslog;
         long waitMsec;
         int verbosity = DEFAULT_VERBOSITY;
         int logPriority = KmodLog.CRIT;
@@ -114,7 +114,7 @@ public final class ModprobeCommand implements Command {
             args.addAll(EnvironmentOptions.split(envOptions));
         }
         args.addAll(inv.args());
-        ModprobeLog early = new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY);
+        ModprobeLog early = new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY, false);
         Getopt.Result parsed;
         try {
             parsed = new Getopt(inv.argv0(), "arw:RibfDcnC:d:S:sqvVh", LONG_OPTIONS, inv.err()).parse(args);
@@ -160,7 +160,10 @@ public final class ModprobeCommand implements Command {
                 }
                 case 'd' -> s.root = o.argument();
                 case 'S' -> s.version = o.argument();
-                case 's' -> s.passedOn.add("-s");
+                case 's' -> {
+                    s.passedOn.add("-s");
+                    s.syslog = true;
+                }
                 case 'q' -> {
                     s.passedOn.add("-q");
                     s.verbosity = 0;
@@ -182,7 +185,8 @@ public final class ModprobeCommand implements Command {
         }
         List<String> names = parsed.operands();
         if (!s.showConfig && names.isEmpty()) {
-            early.error("missing parameters. See -h.");
+            // the log is open by now (-s counts), its verbosity not yet set (-q does not)
+            new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY, s.syslog).error("missing parameters. See -h.");
             return 1;
         }
         return withContext(inv, s, names) >= 0 ? 0 : 1;
@@ -191,7 +195,7 @@ public final class ModprobeCommand implements Command {
     /** kmod_new, then modprobe's work in the context. */
     private int withContext(Invocation inv, Settings s, List<String> names) {
         String directory = moduleDirectory(inv, s);
-        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), s.verbosity);
+        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), s.verbosity, s.syslog);
         ConfigLoader.Loaded config = ConfigLoader.load(directory,
                 s.configPaths.isEmpty() ? ConfigLoader.DEFAULT_PATHS : s.configPaths, host.kernelCmdline(), inv.cwd());
         config.messages().forEach(log::early);

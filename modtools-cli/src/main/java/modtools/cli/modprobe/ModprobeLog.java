@@ -1,26 +1,29 @@
 package modtools.cli.modprobe;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.util.List;
 import modtools.cli.KmodLog;
 import modtools.deps.LibkmodMessage;
 
 /**
- * modprobe's two voices on stderr. Its own messages ("modprobe: ERROR: ...") show up to the
- * verbosity, and a FATAL one ends the program, as kmod's log_printf exits; libkmod's
- * messages carry their C source location, printed by libkmod itself while the
- * configuration is read, and by modprobe's handler afterwards.
+ * modprobe's two voices. Its own messages ("modprobe: ERROR: ...") show up to the
+ * verbosity, on stderr or (-s) in the system log, and a FATAL one ends the program, as
+ * kmod's log_printf exits. libkmod's messages carry their C source location; while the
+ * configuration is read libkmod prints them itself, always on stderr, afterwards they go
+ * through modprobe's handler like its own.
  */
 final class ModprobeLog {
     private final PrintStream err;
     private final String program;
     private final int verbosity;
-    private final KmodLog tool;
+    private final boolean syslog;
 
-    ModprobeLog(PrintStream err, String program, int verbosity) {
+    ModprobeLog(PrintStream err, String program, int verbosity, boolean syslog) {
         this.err = err;
         this.program = program;
         this.verbosity = verbosity;
-        this.tool = new KmodLog(err, program, verbosity);
+        this.syslog = syslog;
     }
 
     /** Thrown after a FATAL message: modprobe exits with failure at once. */
@@ -39,7 +42,7 @@ final class ModprobeLog {
         if (priority > verbosity) {
             return;
         }
-        tool.log(priority, message);
+        emit(priority, name(priority, "FATAL") + ": " + message);
         if (priority <= KmodLog.CRIT) {
             throw new Exit();
         }
@@ -56,9 +59,38 @@ final class ModprobeLog {
     /** A libkmod message once modprobe has taken over logging: its format, its verbosity. */
     void library(LibkmodMessage m) {
         if (m.priority() <= verbosity) {
-            err.print(program + ": " + name(m.priority(), "FATAL") + ": " + m.file() + ":" + m.line() + " "
-                    + m.function() + "() " + m.text() + "\n");
+            emit(m.priority(), name(m.priority(), "FATAL") + ": " + m.file() + ":" + m.line() + " " + m.function()
+                    + "() " + m.text());
         }
+    }
+
+    private void emit(int priority, String text) {
+        if (!syslog) {
+            err.print(program + ": " + text + "\n");
+            return;
+        }
+        // kmod opens the log as the daemon facility under its program name
+        try {
+            new ProcessBuilder(List.of("logger", "-t", program, "-p", "daemon." + level(priority), "--", text))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor();
+        } catch (IOException e) {
+            // like syslog(3), logging never fails the caller
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String level(int priority) {
+        return switch (priority) {
+            case KmodLog.CRIT -> "crit";
+            case KmodLog.ERR -> "err";
+            case KmodLog.WARNING -> "warning";
+            case KmodLog.NOTICE -> "notice";
+            case KmodLog.INFO -> "info";
+            default -> "debug";
+        };
     }
 
     private static String name(int priority, String critical) {
@@ -68,7 +100,8 @@ final class ModprobeLog {
             case KmodLog.WARNING -> "WARNING";
             case KmodLog.NOTICE -> "NOTICE";
             case KmodLog.INFO -> "INFO";
-            default -> "DEBUG";
+            case KmodLog.DEBUG -> "DEBUG";
+            default -> String.format("LOG-%03d", priority);
         };
     }
 }
