@@ -186,12 +186,16 @@ public final class DepmodCommand implements Command {
             depmod.load();
             depmod.sortDependencies();
             // kmod stops at a cycle and writes nothing; we write the indexes (the acyclic part is
-            // right) but keep kmod's stderr, so the writing stage stays silent then.
-            DepmodOutput output = new DepmodOutput(depmod, order, depmod.cyclic() ? SILENT : log);
+            // right) but keep kmod's stderr, so what writing would say is not said then.
+            DepmodLog writingLog = depmod.cyclic() ? SILENT : log;
+            List<DepmodOutput.Rendered> files = new DepmodOutput(depmod, order).renderAll(DepmodOutput.kinds(toStdout));
             if (toStdout) {
-                inv.out().write(output.textOutputs());
+                for (DepmodOutput.Rendered r : files) {
+                    r.messages().forEach(m -> m.sendTo(writingLog));
+                    inv.out().write(r.bytes());
+                }
             } else {
-                new IndexFiles(Path.of(moduleDirectory), kmodLog).write(output);
+                new IndexFiles(Path.of(moduleDirectory), kmodLog).write(files, writingLog);
             }
         } catch (IOException e) {
             throw new Fatal(e.getMessage());

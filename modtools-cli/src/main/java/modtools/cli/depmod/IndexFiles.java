@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import modtools.cli.KmodLog;
+import java.util.List;
+import modtools.deps.depmod.DepmodLog;
 import modtools.deps.depmod.DepmodOutput;
 
 /**
@@ -22,15 +24,17 @@ final class IndexFiles {
         this.log = log;
     }
 
-    void write(DepmodOutput output) throws IOException {
+    void write(List<DepmodOutput.Rendered> files, DepmodLog messages) throws IOException {
         long now = System.currentTimeMillis();
         long pid = ProcessHandle.current().pid();
         String suffix = "." + pid + "." + (now % 1000) * 1000 + "." + now / 1000;
         if (!Files.isDirectory(directory)) {
             throw new IOException("could not open directory " + directory + ": No such file or directory");
         }
-        for (DepmodOutput.Kind kind : DepmodOutput.kinds()) {
-            byte[] bytes = output.render(kind);
+        for (DepmodOutput.Rendered file : files) {
+            file.messages().forEach(m -> m.sendTo(messages));
+            DepmodOutput.Kind kind = file.kind();
+            byte[] bytes = file.bytes();
             Path tmp = directory.resolve(kind.fileName() + suffix);
             try {
                 Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);

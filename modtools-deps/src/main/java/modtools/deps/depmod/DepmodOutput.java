@@ -1,10 +1,12 @@
 package modtools.deps.depmod;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import modtools.deps.index.AliasNormalizer;
@@ -46,30 +48,74 @@ public final class DepmodOutput {
         }
     }
 
-    private final Depmod depmod;
-    private final IndexWriter.Order order;
-    private final DepmodLog log;
-
-    /** {@code log} takes the warnings of writing (duplicates, missing builtin lists). */
-    public DepmodOutput(Depmod depmod, IndexWriter.Order order, DepmodLog log) {
-        this.depmod = depmod;
-        this.order = order;
-        this.log = log;
+    /** A message kmod prints while writing a file: an error or a warning. */
+    public record Message(boolean error, String text) {
+        public void sendTo(DepmodLog log) {
+            if (error) {
+                log.error(text);
+            } else {
+                log.warning(text);
+            }
+        }
     }
 
-    public byte[] render(Kind kind) throws IOException {
-        return switch (kind) {
+    /** One file's bytes and the messages produced while making it, in kmod's order. */
+    public record Rendered(Kind kind, byte[] bytes, List<Message> messages) {}
+
+    /** Collects one file's messages, so files can be made in parallel and reported in order. */
+    private static final class Messages {
+        final List<Message> list = new ArrayList<>();
+
+        void warning(String text) {
+            list.add(new Message(false, text));
+        }
+
+        void error(String text) {
+            list.add(new Message(true, text));
+        }
+    }
+
+    private final Depmod depmod;
+    private final IndexWriter.Order order;
+    private String[] depLines;
+
+    public DepmodOutput(Depmod depmod, IndexWriter.Order order) {
+        this.depmod = depmod;
+        this.order = order;
+    }
+
+    /** The given files, made in parallel (they only read the model), in the order asked. */
+    public List<Rendered> renderAll(List<Kind> kinds) throws IOException {
+        try {
+            return kinds.parallelStream().map(this::renderUnchecked).toList();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private Rendered renderUnchecked(Kind kind) {
+        try {
+            return render(kind);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Rendered render(Kind kind) throws IOException {
+        Messages m = new Messages();
+        byte[] bytes = switch (kind) {
             case DEP -> bytes(dep());
-            case DEP_BIN -> depBin();
+            case DEP_BIN -> depBin(m);
             case ALIAS -> bytes(alias());
-            case ALIAS_BIN -> aliasBin();
+            case ALIAS_BIN -> aliasBin(m);
             case SOFTDEP -> bytes(softdep());
             case SYMBOLS -> bytes(symbols());
-            case SYMBOLS_BIN -> symbolsBin();
-            case BUILTIN_BIN -> builtinBin();
-            case BUILTIN_ALIAS_BIN -> builtinAliasBin();
-            case DEVNAME -> bytes(devname());
+            case SYMBOLS_BIN -> symbolsBin(m);
+            case BUILTIN_BIN -> builtinBin(m);
+            case BUILTIN_ALIAS_BIN -> builtinAliasBin(m);
+            case DEVNAME -> bytes(devname(m));
         };
+        return new Rendered(kind, bytes, List.copyOf(m.list));
     }
 
     private static byte[] bytes(CharSequence text) {
@@ -87,18 +133,32 @@ public final class DepmodOutput {
         return b.toString();
     }
 
+    /** Each module's modules.dep line, made once for the text file and the index. */
+    private synchronized String[] depLines() {
+        if (depLines == null) {
+            List<DepmodModule> modules = depmod.modules();
+            String[] lines = new String[modules.size()];
+            for (int i = 0; i < lines.length; i++) {
+                lines[i] = depLine(modules.get(i));
+            }
+            depLines = lines;
+        }
+        return depLines;
+    }
+
     private StringBuilder dep() {
         StringBuilder b = new StringBuilder(1 << 16);
-        for (DepmodModule m : depmod.modules()) {
-            b.append(depLine(m)).append('\n');
+        for (String line : depLines()) {
+            b.append(line).append('\n');
         }
         return b;
     }
 
-    private byte[] depBin() {
+    private byte[] depBin(Messages log) {
         IndexWriter index = new IndexWriter();
+        String[] lines = depLines();
         for (DepmodModule m : depmod.modules()) {
-            String line = depLine(m);
+            String line = lines[m.index];
             if (index.insert(m.name, line, m.index) && depmod.settings().warnDuplicates()) {
                 log.warning("duplicate module deps:\n" + line);
             }
@@ -118,7 +178,7 @@ public final class DepmodOutput {
         return b;
     }
 
-    private byte[] aliasBin() {
+    private byte[] aliasBin(Messages log) {
         IndexWriter index = new IndexWriter();
         for (DepmodModule m : depmod.modules()) {
             for (ModInfoEntry e : m.facts.info()) {
@@ -160,7 +220,7 @@ public final class DepmodOutput {
         return b;
     }
 
-    private byte[] symbolsBin() {
+    private byte[] symbolsBin(Messages log) {
         IndexWriter index = new IndexWriter();
         for (SymbolIndex.Entry s : depmod.symbols().inKmodOrder()) {
             if (s.owner() == null) {
@@ -175,8 +235,8 @@ public final class DepmodOutput {
     }
 
     /** modules.builtin lists the kernel's built-in modules by path; the index keys them by name. */
-    private byte[] builtinBin() throws IOException {
-        Optional<byte[]> file = readModuleDirFile("modules.builtin");
+    private byte[] builtinBin(Messages log) throws IOException {
+        Optional<byte[]> file = readModuleDirFile("modules.builtin", log);
         if (file.isEmpty()) {
             return new byte[0];
         }
@@ -206,8 +266,8 @@ public final class DepmodOutput {
     }
 
     /** "module.alias=value" strings of modules.builtin.modinfo become alias → module entries. */
-    private byte[] builtinAliasBin() throws IOException {
-        Optional<byte[]> file = readModuleDirFile("modules.builtin.modinfo");
+    private byte[] builtinAliasBin(Messages log) throws IOException {
+        Optional<byte[]> file = readModuleDirFile("modules.builtin.modinfo", log);
         if (file.isEmpty()) {
             return new byte[0];
         }
@@ -237,7 +297,7 @@ public final class DepmodOutput {
         return index.write(order);
     }
 
-    private Optional<byte[]> readModuleDirFile(String name) throws IOException {
+    private Optional<byte[]> readModuleDirFile(String name, Messages log) throws IOException {
         try {
             return Optional.of(Files.readAllBytes(Path.of(depmod.settings().moduleDirectory(), name)));
         } catch (NoSuchFileException e) {
@@ -248,7 +308,7 @@ public final class DepmodOutput {
     }
 
     /** Device nodes: a module with "devname:NAME" and a char-/block-major alias gets a line. */
-    private StringBuilder devname() {
+    private StringBuilder devname(Messages log) {
         StringBuilder b = new StringBuilder();
         for (DepmodModule m : depmod.modules()) {
             String devname = null;
@@ -333,18 +393,14 @@ public final class DepmodOutput {
         }
     }
 
-    /** All text outputs one after another, as {@code depmod -n} prints them. */
-    public byte[] textOutputs() throws IOException {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    /** The files in kmod's order: all of them, or with -n the text ones, which it prints. */
+    public static List<Kind> kinds(boolean textOnly) {
+        List<Kind> out = new ArrayList<>();
         for (Kind k : Kind.values()) {
-            if (k.text()) {
-                out.write(render(k));
+            if (!textOnly || k.text()) {
+                out.add(k);
             }
         }
-        return out.toByteArray();
-    }
-
-    public static List<Kind> kinds() {
-        return List.of(Kind.values());
+        return out;
     }
 }

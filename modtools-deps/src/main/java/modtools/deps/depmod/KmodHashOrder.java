@@ -17,19 +17,41 @@ public final class KmodHashOrder {
 
     /** Items ordered as a kmod hash of {@code buckets} (a power of two) would iterate them. */
     public static <T> List<T> of(Collection<T> items, Function<T, String> key, int buckets) {
-        record Keyed<T>(int bucket, String key, T item) {}
-        List<Keyed<T>> keyed = new ArrayList<>(items.size());
+        // Distribute into buckets, then sort each (small) bucket: cheaper than one big sort.
+        @SuppressWarnings("unchecked")
+        List<Keyed<T>>[] table = new List[buckets];
         for (T item : items) {
             String k = key.apply(item);
-            keyed.add(new Keyed<>(superFastHash(k) & (buckets - 1), k, item));
+            int b = superFastHash(k) & (buckets - 1);
+            if (table[b] == null) {
+                table[b] = new ArrayList<>(4);
+            }
+            table[b].add(new Keyed<>(k, item));
         }
-        // String.compareTo on ISO-8859-1 text orders as strcmp does on the bytes.
-        keyed.sort(Comparator.<Keyed<T>>comparingInt(Keyed::bucket).thenComparing(Keyed::key));
-        List<T> out = new ArrayList<>(keyed.size());
-        for (Keyed<T> k : keyed) {
-            out.add(k.item());
+        List<T> out = new ArrayList<>(items.size());
+        for (List<Keyed<T>> bucket : table) {
+            if (bucket == null) {
+                continue;
+            }
+            if (bucket.size() > 1) {
+                // String.compareTo on ISO-8859-1 text orders as strcmp does on the bytes.
+                bucket.sort(Keyed.BY_KEY);
+            }
+            for (Keyed<T> k : bucket) {
+                out.add(k.item());
+            }
         }
         return out;
+    }
+
+    private record Keyed<T>(String key, T item) {
+        @SuppressWarnings("rawtypes")
+        static final Comparator<Keyed> BY_KEY = new Comparator<>() {
+            @Override
+            public int compare(Keyed a, Keyed b) {
+                return a.key.compareTo(b.key);
+            }
+        };
     }
 
     /** hash_superfast() over the key's bytes, with C's signed char where kmod reads single bytes. */

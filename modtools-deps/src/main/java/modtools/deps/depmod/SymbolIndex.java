@@ -16,6 +16,7 @@ final class SymbolIndex {
 
     private final Map<String, Entry> symbols = new HashMap<>(1 << 16);
     private final char prefix;
+    private List<Entry> ordered;
 
     /** {@code prefix} is the architecture's symbol prefix (-P), or 0 for none. */
     SymbolIndex(char prefix) {
@@ -25,6 +26,7 @@ final class SymbolIndex {
     void add(String name, boolean prefixSkipped, long crc, DepmodModule owner) {
         String key = !prefixSkipped && prefix != 0 && !name.isEmpty() && name.charAt(0) == prefix ? name.substring(1) : name;
         symbols.put(key, new Entry(key, owner, crc));
+        ordered = null;
     }
 
     Entry find(String name) {
@@ -50,7 +52,11 @@ final class SymbolIndex {
         }
     }
 
-    List<Entry> inKmodOrder() {
-        return KmodHashOrder.of(symbols.values(), Entry::name, KMOD_BUCKETS);
+    /** The symbols in kmod's hash order; computed once, as both symbol outputs walk it. */
+    synchronized List<Entry> inKmodOrder() {
+        if (ordered == null) {
+            ordered = KmodHashOrder.of(symbols.values(), Entry::name, KMOD_BUCKETS);
+        }
+        return ordered;
     }
 }
