@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,6 +176,11 @@ class ModprobeDifferentialTest {
         assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-c"));
         assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-D", "first"));
         assertSameAsKmod(tree("-C", second.toString(), "-C", config.toString(), "-c"));
+        // a backslash escapes any byte; one at the end of the file becomes 0xFF; a NUL ends the line
+        Path bytes = tmp.resolve("bytes.conf");
+        Files.write(bytes, "alias a\\b c\\\\d\noptions x y=1\0 hidden\nalias tail mod\\"
+                .getBytes(StandardCharsets.ISO_8859_1));
+        assertSameAsKmod(tree("-C", bytes.toString(), "-c"));
     }
 
     @ParameterizedTest
