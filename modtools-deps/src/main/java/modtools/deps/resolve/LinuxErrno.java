@@ -5,7 +5,6 @@ package modtools.deps.resolve;
  * for every number, since kmod prints the kernel's answers through it.
  */
 public final class LinuxErrno {
-    public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int ENOEXEC = 8;
     public static final int EAGAIN = 11;

@@ -197,6 +197,7 @@ public final class Session {
             String path = join(directory, word);
             Optional<Module> dependency = byPath(path);
             if (dependency.isEmpty()) {
+                // kmod prints its context's address after "ctx="; the directory says more
                 resolver.log().accept(LibkmodMessage.error("libkmod-module.c", 191, "kmod_module_parse_depline",
                         "ctx=" + indexes.directory() + " path=" + path + " error=No such file or directory"));
                 module.dependenciesRead = false;
