@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import modtools.cli.Command;
 import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
@@ -156,7 +157,12 @@ public final class DepmodCommand implements Command {
             throw new Fatal("could not load " + (symvers != null ? symvers : systemMap) + ": No such file or directory");
         }
         if (all) {
-            LogSink sink = (level, message) -> kmodLog.log(level.priority(), message);
+            LogSink sink = new LogSink() {
+                @Override
+                public void log(LogSink.Level level, String message) {
+                    kmodLog.log(level.priority(), message);
+                }
+            };
             DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configPaths,
                     version, inv.cwd(), sink);
             try {
@@ -174,9 +180,12 @@ public final class DepmodCommand implements Command {
                 if (!Files.exists(Path.of(path))) {
                     throw new Fatal("could not create module " + path + ": No such file or directory");
                 }
-                String name = ModuleFile.moduleNameOf(path).orElseThrow(() -> new Fatal("could not create module " + path + ": No such file or directory"));
-                if (!depmod.addModule(name, path)) {
-                    kmodLog.log(KmodLog.ERR, "hash_add_unique " + name + ": File exists");
+                Optional<String> name = ModuleFile.moduleNameOf(path);
+                if (name.isEmpty()) {
+                    throw new Fatal("could not create module " + path + ": No such file or directory");
+                }
+                if (!depmod.addModule(name.get(), path)) {
+                    kmodLog.log(KmodLog.ERR, "hash_add_unique " + name.get() + ": File exists");
                     throw new Fatal("could not add module " + path + ": File exists");
                 }
             }
@@ -191,7 +200,9 @@ public final class DepmodCommand implements Command {
             List<DepmodOutput.Rendered> files = new DepmodOutput(depmod, order).renderAll(DepmodOutput.kinds(toStdout));
             if (toStdout) {
                 for (DepmodOutput.Rendered r : files) {
-                    r.messages().forEach(m -> m.sendTo(writingLog));
+                    for (DepmodOutput.Message m : r.messages()) {
+                        m.sendTo(writingLog);
+                    }
                     inv.out().write(r.bytes());
                 }
             } else {
@@ -205,7 +216,24 @@ public final class DepmodCommand implements Command {
 
     /** kmod takes the first operand as the kernel version only if it starts like "%u.%u". */
     private static boolean isVersionNumber(String s) {
-        return s.matches("^\\s*[+-]?\\d+\\.\\s*[+-]?\\d+.*");
+        int at = unsignedNumberEnd(s, 0);
+        return at > 0 && at < s.length() && s.charAt(at) == '.' && unsignedNumberEnd(s, at + 1) > 0;
+    }
+
+    /** Where sscanf's %u stops reading at {@code from} (blanks, a sign, digits), or -1 without digits. */
+    private static int unsignedNumberEnd(String s, int from) {
+        int i = from;
+        while (i < s.length() && Character.isWhitespace(s.charAt(i))) {
+            i++;
+        }
+        if (i < s.length() && (s.charAt(i) == '+' || s.charAt(i) == '-')) {
+            i++;
+        }
+        int digits = i;
+        while (i < s.length() && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+            i++;
+        }
+        return i > digits ? i : -1;
     }
 
     private static final DepmodLog SILENT = new DepmodLog() {

@@ -32,7 +32,9 @@ final class IndexFiles {
             throw new IOException("could not open directory " + directory + ": No such file or directory");
         }
         for (DepmodOutput.Rendered file : files) {
-            file.messages().forEach(m -> m.sendTo(messages));
+            for (DepmodOutput.Message m : file.messages()) {
+                m.sendTo(messages);
+            }
             DepmodOutput.Kind kind = file.kind();
             byte[] bytes = file.bytes();
             Path tmp = directory.resolve(kind.fileName() + suffix);

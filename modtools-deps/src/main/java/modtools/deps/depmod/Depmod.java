@@ -12,7 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
 import modtools.elf.module.Export;
@@ -27,6 +27,26 @@ import modtools.elf.module.ModuleFile;
  */
 public final class Depmod {
     private static final int KMOD_MODULE_BUCKETS = 512;
+
+    // Named classes rather than lambdas: they come from the class-data archive ready-made.
+    private static final Function<DepmodModule, String> BY_NAME = new Function<>() {
+        @Override
+        public String apply(DepmodModule m) {
+            return m.name;
+        }
+    };
+    private static final Comparator<DepmodModule> BY_SORT_INDEX = new Comparator<>() {
+        @Override
+        public int compare(DepmodModule a, DepmodModule b) {
+            return Integer.compare(a.sortIndex, b.sortIndex);
+        }
+    };
+    private static final Comparator<DepmodModule> BY_DEP_SORT_INDEX = new Comparator<>() {
+        @Override
+        public int compare(DepmodModule a, DepmodModule b) {
+            return Integer.compare(a.depSortIndex, b.depSortIndex);
+        }
+    };
 
     /** Settings from the command line. {@code symbolPrefix} is 0 when -P is not given. */
     public record Settings(String moduleDirectory, boolean printUnknown, boolean checkSymvers,
@@ -92,7 +112,7 @@ public final class Depmod {
      * file's order. Without a readable modules.order kmod warns and keeps the hash order.
      */
     public void order() throws IOException {
-        List<DepmodModule> list = new ArrayList<>(KmodHashOrder.of(byName.values(), m -> m.name, KMOD_MODULE_BUCKETS));
+        List<DepmodModule> list = new ArrayList<>(KmodHashOrder.of(byName.values(), BY_NAME, KMOD_MODULE_BUCKETS));
         Path orderFile = Path.of(settings.moduleDirectory(), "modules.order");
         List<String> lines;
         try {
@@ -116,7 +136,7 @@ public final class Depmod {
                     m.sortIndex = i + 1 - total;
                 }
             }
-            list.sort(Comparator.comparingInt(m -> m.sortIndex));
+            list.sort(BY_SORT_INDEX);
         }
         for (int i = 0; i < list.size(); i++) {
             list.get(i).index = i;
@@ -148,7 +168,12 @@ public final class Depmod {
      */
     public void load() {
         ModuleFacts[] facts = new ModuleFacts[modules.size()];
-        IntStream.range(0, modules.size()).parallel().forEach(i -> facts[i] = read(modules.get(i)));
+        Workers.run(modules.size(), new Workers.Job() {
+            @Override
+            public void run(int i) {
+                facts[i] = read(modules.get(i));
+            }
+        });
         for (int i = 0; i < modules.size(); i++) {
             DepmodModule m = modules.get(i);
             m.facts = facts[i];
@@ -233,7 +258,7 @@ public final class Depmod {
         }
         for (DepmodModule m : modules) {
             if (m.deps.size() > 1) {
-                m.deps.sort(Comparator.comparingInt(d -> d.depSortIndex));
+                m.deps.sort(BY_DEP_SORT_INDEX);
             }
         }
     }
@@ -242,7 +267,7 @@ public final class Depmod {
     static List<DepmodModule> allDependencies(DepmodModule m) {
         List<DepmodModule> out = new ArrayList<>();
         collect(m, out, new java.util.IdentityHashMap<>());
-        out.sort(Comparator.comparingInt(d -> d.depSortIndex));
+        out.sort(BY_DEP_SORT_INDEX);
         return out;
     }
 

@@ -1,7 +1,6 @@
 package modtools.deps.depmod;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -86,19 +85,24 @@ public final class DepmodOutput {
 
     /** The given files, made in parallel (they only read the model), in the order asked. */
     public List<Rendered> renderAll(List<Kind> kinds) throws IOException {
-        try {
-            return kinds.parallelStream().map(this::renderUnchecked).toList();
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        Rendered[] out = new Rendered[kinds.size()];
+        IOException[] failure = new IOException[1];
+        Workers.run(kinds.size(), new Workers.Job() {
+            @Override
+            public void run(int i) {
+                try {
+                    out[i] = render(kinds.get(i));
+                } catch (IOException e) {
+                    synchronized (failure) {
+                        failure[0] = e;
+                    }
+                }
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
         }
-    }
-
-    private Rendered renderUnchecked(Kind kind) {
-        try {
-            return render(kind);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return List.of(out);
     }
 
     public Rendered render(Kind kind) throws IOException {

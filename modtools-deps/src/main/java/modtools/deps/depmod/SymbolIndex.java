@@ -13,6 +13,12 @@ final class SymbolIndex {
     record Entry(String name, DepmodModule owner, long crc) {}
 
     private static final int KMOD_BUCKETS = 2048;
+    private static final java.util.function.Function<Entry, String> NAME = new java.util.function.Function<>() {
+        @Override
+        public String apply(Entry e) {
+            return e.name();
+        }
+    };
 
     private final Map<String, Entry> symbols = new HashMap<>(1 << 16);
     private final char prefix;
@@ -55,7 +61,7 @@ final class SymbolIndex {
     /** The symbols in kmod's hash order; computed once, as both symbol outputs walk it. */
     synchronized List<Entry> inKmodOrder() {
         if (ordered == null) {
-            ordered = KmodHashOrder.of(symbols.values(), Entry::name, KMOD_BUCKETS);
+            ordered = KmodHashOrder.of(symbols.values(), NAME, KMOD_BUCKETS);
         }
         return ordered;
     }
