@@ -1,6 +1,7 @@
 package modtools.deps.config;
 
 import java.util.function.Consumer;
+import modtools.deps.LogicalLines;
 import modtools.deps.LibkmodMessage;
 
 /**

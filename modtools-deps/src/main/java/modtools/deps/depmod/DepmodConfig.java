@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.LogicalLines;
 
 /**
  * depmod's configuration from depmod.d files, read as kmod 30 reads it (cfg_load). Every list
@@ -111,12 +112,12 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
                 log.log(LogSink.Level.ERROR, "file parse " + path + ": " + ByteStrings.strerror(e));
                 return;
             }
-            for (ConfigLines.Line line : ConfigLines.split(data)) {
+            for (LogicalLines.Line line : LogicalLines.of(data)) {
                 // only a '#' in the first column starts a comment
                 if (line.text().isEmpty() || line.text().charAt(0) == '#') {
                     continue;
                 }
-                List<String> words = ConfigLines.words(line.text());
+                List<String> words = ConfigWords.words(line.text());
                 if (!words.isEmpty()) {
                     command(path, line.number(), words);
                 }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import modtools.deps.LogicalLines;
 import modtools.deps.depmod.DepmodConfig.ModuleOverride;
 import modtools.deps.depmod.DepmodConfig.Search;
 import org.junit.jupiter.api.Test;
@@ -77,11 +78,11 @@ class DepmodConfigTest {
     @Test
     void linesAsFreadlineWrappedReadsThem() {
         byte[] text = "search a\\\nb c\\d\n\n  # x\r\nlast\\".getBytes(StandardCharsets.ISO_8859_1);
-        assertEquals(List.of(new ConfigLines.Line("search ab cd", 2), new ConfigLines.Line("", 3),
-                new ConfigLines.Line("  # x\r", 4), new ConfigLines.Line("last\u00ff", 5)), ConfigLines.split(text));
-        assertEquals(List.of(new ConfigLines.Line("a", 2)), ConfigLines.split("a\\\n".getBytes(StandardCharsets.ISO_8859_1)));
-        assertEquals(List.of(new ConfigLines.Line("ab", 1)), ConfigLines.split("ab\0cd\n".getBytes(StandardCharsets.ISO_8859_1)));
-        assertEquals(List.of("a", "b\r", "c"), ConfigLines.words(" \ta  b\r\tc "));
+        assertEquals(List.of(new LogicalLines.Line("search ab cd", 2), new LogicalLines.Line("", 3),
+                new LogicalLines.Line("  # x\r", 4), new LogicalLines.Line("last\u00ff", 5)), LogicalLines.of(text));
+        assertEquals(List.of(new LogicalLines.Line("a", 2)), LogicalLines.of("a\\\n".getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(List.of(new LogicalLines.Line("ab", 1)), LogicalLines.of("ab\0cd\n".getBytes(StandardCharsets.ISO_8859_1)));
+        assertEquals(List.of("a", "b\r", "c"), ConfigWords.words(" \ta  b\r\tc "));
     }
 
     /** Files from several -C paths, and every kind of bad line, against kmod's messages at -vvv. */

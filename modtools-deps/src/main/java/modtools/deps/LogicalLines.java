@@ -1,4 +1,4 @@
-package modtools.deps.config;
+package modtools.deps;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,16 +7,16 @@ import java.util.List;
  * kmod's freadline_wrapped(): a backslash joins the next physical line, a backslash before
  * any other byte is dropped and the byte kept (before the end of the file it yields the byte
  * 0xFF, C's EOF stored in a char), and a line is numbered by its last physical line. A line
- * is a C string, so it ends at its first NUL.
+ * is a C string, so it ends at its first NUL. modprobe.d and depmod.d files are both read so.
  */
-final class LogicalLines {
-    record Line(String text, int number) {}
+public final class LogicalLines {
+    public record Line(String text, int number) {}
 
     private static final int EOF = -1;
 
     private LogicalLines() {}
 
-    static List<Line> of(byte[] bytes) {
+    public static List<Line> of(byte[] bytes) {
         List<Line> lines = new ArrayList<>();
         int at = 0;
         int number = 0;
