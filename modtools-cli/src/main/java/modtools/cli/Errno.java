@@ -3,25 +3,26 @@ package modtools.cli;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
+import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
 
-/** The errno values kmod's tools report, with glibc's strerror() words for them. */
+/** The errno values modinfo reports, named, with glibc's words from {@link LinuxErrno}. */
 public enum Errno {
-    ENOENT("No such file or directory"),
-    EACCES("Permission denied"),
-    ENOEXEC("Exec format error"),
-    EINVAL("Invalid argument"),
-    EISDIR("Is a directory"),
-    ENOSYS("Function not implemented");
+    ENOENT(2),
+    ENOEXEC(8),
+    EACCES(13),
+    EISDIR(21),
+    EINVAL(22),
+    ENOSYS(38);
 
-    private final String message;
+    private final int number;
 
-    Errno(String message) {
-        this.message = message;
+    Errno(int number) {
+        this.number = number;
     }
 
     public String strerror() {
-        return message;
+        return LinuxErrno.strerror(number);
     }
 
     /** What libkmod's ELF and file layers answer for the same damage. */
