@@ -20,9 +20,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 
 /**
  * The objects the reader's tests run on: the kernel modules of the test corpus and objects
@@ -56,19 +57,6 @@ final class TestObjects {
 
     // ---------------------------------------------------------------- locations
 
-    static Path projectRoot() {
-        String prop = System.getProperty("modtools.root");
-        if (prop != null && !prop.isBlank() && Files.isRegularFile(Paths.get(prop, "scripts", "fetch-corpus"))) {
-            return Paths.get(prop).toAbsolutePath();
-        }
-        for (Path p = Paths.get(System.getProperty("user.dir")).toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.isRegularFile(p.resolve("scripts").resolve("fetch-corpus"))) {
-                return p;
-            }
-        }
-        return fail("cannot find the project root (scripts/fetch-corpus): set -Dmodtools.root");
-    }
-
     static Path workDir() {
         synchronized (WORK_DIR_LOCK) {
             return createWorkDir();
@@ -99,17 +87,7 @@ final class TestObjects {
     /** The unpacked Debian kernel package (it holds lib/modules/VERSION/kernel). */
     static synchronized Path corpusRoot() {
         if (corpusRoot == null) {
-            Path root = projectRoot();
-            Result r = run(root, List.of("bash", root.resolve("scripts/fetch-corpus").toString(), "cloud"), 600);
-            if (r.exit != 0) {
-                fail("scripts/fetch-corpus cloud failed (exit " + r.exit + "):\n" + r.stderr);
-            }
-            String[] lines = r.stdout.strip().split("\n");
-            Path dir = Paths.get(lines[lines.length - 1].strip());
-            if (!Files.isDirectory(dir.resolve("lib/modules"))) {
-                fail("scripts/fetch-corpus cloud printed '" + dir + "', which has no lib/modules");
-            }
-            corpusRoot = dir;
+            corpusRoot = Corpus.cloud();
         }
         return corpusRoot;
     }
@@ -131,37 +109,13 @@ final class TestObjects {
 
     // ---------------------------------------------------------------- tools
 
-    record Result(int exit, String stdout, String stderr) {}
-
-    /** Runs a command to completion; output is read as ISO-8859-1 so every byte survives. */
-    static Result run(Path dir, List<String> command, int timeoutSeconds) {
+    /** Runs a command to completion, failing the test when it outlives {@code timeoutSeconds}. */
+    static Processes.Result run(Path dir, List<String> command, int timeoutSeconds) {
         try {
-            Path out = Files.createTempFile(workDir(), "out", ".txt");
-            Path err = Files.createTempFile(workDir(), "err", ".txt");
-            ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(nullDevice()));
-            pb.environment().put("LC_ALL", "C");
-            Process p = pb.start();
-            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                fail("timed out after " + timeoutSeconds + " s: " + String.join(" ", command));
-            }
-            Result r = new Result(p.exitValue(), Files.readString(out, StandardCharsets.ISO_8859_1),
-                    Files.readString(err, StandardCharsets.ISO_8859_1));
-            Files.delete(out);
-            Files.delete(err);
-            return r;
-        } catch (IOException e) {
-            return fail("cannot run " + String.join(" ", command) + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return fail("interrupted: " + String.join(" ", command));
+            return Processes.run(dir, command, timeoutSeconds);
+        } catch (IllegalStateException e) {
+            return fail(e.getMessage() + ": " + String.join(" ", command));
         }
-    }
-
-    private static java.io.File nullDevice() {
-        return new java.io.File("/dev/null");
     }
 
     /** Fails (does not skip) when a tool is not installed, naming the Debian package. */
@@ -235,7 +189,7 @@ final class TestObjects {
         jobs.put("xindex32", List.of("as", "--32", "-o", "xindex32.o", "xindex32.s"));
 
         ExecutorService pool = Executors.newFixedThreadPool(2);
-        Map<String, Future<Result>> running = new LinkedHashMap<>();
+        Map<String, Future<Processes.Result>> running = new LinkedHashMap<>();
         for (Map.Entry<String, List<String>> job : jobs.entrySet()) {
             List<String> cmd = new ArrayList<>(job.getValue());
             if (cmd.get(0).equals("gcc")) {
@@ -246,17 +200,17 @@ final class TestObjects {
         }
         pool.shutdown();
         Map<String, Obj> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Future<Result>> job : running.entrySet()) {
+        for (Map.Entry<String, Future<Processes.Result>> job : running.entrySet()) {
             String name = job.getKey();
-            Result r;
+            Processes.Result r;
             try {
                 r = job.getValue().get();
             } catch (Exception e) {
                 return fail("building " + name + ": " + e);
             }
-            if (r.exit != 0) {
+            if (r.status() != 0) {
                 String hint = name.startsWith("i386") ? " (gcc -m32 needs the Debian package gcc-multilib)" : "";
-                fail("building " + name + " failed" + hint + ": " + String.join(" ", jobs.get(name)) + "\n" + r.stderr);
+                fail("building " + name + " failed" + hint + ": " + String.join(" ", jobs.get(name)) + "\n" + r.stderrText());
             }
             String readelf = name.startsWith("ppc") ? PPC_READELF : READELF;
             out.put(name, new Obj(name, dir.resolve(name + ".o"), readelf));

@@ -129,11 +129,11 @@ class DepmodConfigTest {
                 tree.path("single/c.conf"), "single/z.conf");
         DepmodFixture.KmodRun kmod = tree.kmod(paths, "-vvv");
         DepmodFixture.OurRun ours = tree.ours(paths);
-        assertEquals(DepmodFixture.searchStageMessages(kmod.result().stderr()), ours.messages());
+        assertEquals(DepmodFixture.searchStageMessages(kmod.result().stderrText()), ours.messages());
         assertEquals(kmod.depPaths().stream().sorted().toList(), ours.depPaths());
 
         DepmodFixture.KmodRun quiet = tree.kmod(paths, "-vv");
-        List<String> kmodLines = Arrays.stream(quiet.result().stderr().split("\n"))
+        List<String> kmodLines = Arrays.stream(quiet.result().stderrText().split("\n"))
                 .filter(l -> !l.contains(" ../libkmod/") && !l.startsWith("depmod: WARNING: ")).toList();
         List<String> ourLines = ours.messages().stream().filter(l -> !l.startsWith("depmod: DEBUG: ")).toList();
         assertEquals(kmodLines, ourLines);

@@ -1,15 +1,15 @@
 package modtools.deps.depmod;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 
 /**
  * A small module tree for depmod under a temporary directory, built from one real module of
@@ -46,7 +46,7 @@ final class DepmodFixture {
                 Files.copy(sampleModule(), plain);
                 String[] command = p.endsWith(".xz") ? new String[] {"xz", "-c", plain.toString()}
                         : new String[] {"zstd", "-q", "-c", plain.toString()};
-                Files.write(to, run(List.of(command), root).stdoutBytes());
+                Files.write(to, run(List.of(command), root).stdout());
                 Files.delete(plain);
             } else {
                 Files.copy(sampleModule(), to);
@@ -69,7 +69,7 @@ final class DepmodFixture {
     /** A module of the corpus without dependencies: depmod prints nothing about it at -v. */
     private static synchronized Path sampleModule() {
         if (sample == null) {
-            Path corpus = cloudCorpus();
+            Path corpus = Corpus.cloud();
             try (Stream<Path> s = Files.walk(corpus.resolve("lib/modules"))) {
                 sample = s.filter(p -> p.getFileName().toString().equals("em_u32.ko")).findFirst()
                         .orElseThrow(() -> new IllegalStateException("no em_u32.ko in " + corpus));
@@ -80,48 +80,12 @@ final class DepmodFixture {
         return sample;
     }
 
-    static Path cloudCorpus() {
-        Path repo = Path.of(System.getProperty("modtools.root", "../")).toAbsolutePath();
-        Result r = run(List.of(repo.resolve("scripts/fetch-corpus").toString(), "cloud"), repo);
-        if (r.status() != 0) {
-            throw new IllegalStateException("fetch-corpus failed: " + r.stderr());
-        }
-        return Path.of(r.stdout().strip());
-    }
-
-    record Result(int status, byte[] stdoutBytes, String stderr) {
-        String stdout() {
-            return new String(stdoutBytes, StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    static Result run(List<String> command, Path cwd) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile());
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            byte[] out = readAll(p.getInputStream());
-            int status = p.waitFor();
-            return new Result(status, out, new String(err.join(), StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+    static Processes.Result run(List<String> command, Path cwd) {
+        return Processes.run(cwd, command, 0);
     }
 
     /** kmod's run: its exit status, the first field of each modules.dep line, and its stderr. */
-    record KmodRun(Result result, List<String> depPaths) {}
+    record KmodRun(Processes.Result result, List<String> depPaths) {}
 
     /** {@code depmod [flags] -b BASE -C c... VERSION} run from the fixture's root. */
     KmodRun kmod(List<String> configPaths, String... flags) throws IOException {
@@ -132,7 +96,7 @@ final class DepmodFixture {
             command.addAll(List.of("-C", c));
         }
         command.add(VERSION);
-        Result r = run(command, root);
+        Processes.Result r = run(command, root);
         List<String> paths = new ArrayList<>();
         Path dep = Path.of(moduleDirectory, "modules.dep");
         if (Files.exists(dep)) {

@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,13 +36,13 @@ class ModuleSearchTest {
     private DepmodFixture.OurRun assertSameAsKmod(List<String> configPaths) throws Exception {
         assumeTrue(DepmodFixture.kmodAvailable(), "kmod's depmod is not installed");
         DepmodFixture.KmodRun verbose = tree.kmod(configPaths, "-vvv");
-        assertEquals(0, verbose.result().status(), verbose.result().stderr());
+        assertEquals(0, verbose.result().status(), verbose.result().stderrText());
         DepmodFixture.OurRun ours = tree.ours(configPaths);
         assertEquals(verbose.depPaths().stream().sorted().toList(), ours.depPaths());
-        assertEquals(DepmodFixture.searchStageMessages(verbose.result().stderr()), ours.messages());
+        assertEquals(DepmodFixture.searchStageMessages(verbose.result().stderrText()), ours.messages());
 
         DepmodFixture.KmodRun quiet = tree.kmod(configPaths);
-        List<String> kmodErrors = Arrays.stream(quiet.result().stderr().split("\n"))
+        List<String> kmodErrors = Arrays.stream(quiet.result().stderrText().split("\n"))
                 .filter(l -> l.startsWith("depmod: ERROR: ")).toList();
         List<String> ourErrors = ours.messages().stream().filter(l -> l.startsWith("depmod: ERROR: ")).toList();
         assertEquals(kmodErrors, ourErrors);
@@ -151,17 +153,17 @@ class ModuleSearchTest {
     @Test
     void realTree() throws Exception {
         assumeTrue(DepmodFixture.kmodAvailable(), "kmod's depmod is not installed");
-        Path corpus = DepmodFixture.cloudCorpus();
+        Path corpus = Corpus.cloud();
         String version;
         try (var versions = Files.list(corpus.resolve("lib/modules"))) {
             version = versions.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
         }
         String empty = Files.createDirectories(tmp.resolve("no-config")).toString();
         // -n writes the indexes to stdout, modules.dep first, and leaves the cache alone
-        DepmodFixture.Result kmod = DepmodFixture.run(List.of(DepmodFixture.DEPMOD, "-n", "-b", corpus.toString(),
+        Processes.Result kmod = DepmodFixture.run(List.of(DepmodFixture.DEPMOD, "-n", "-b", corpus.toString(),
                 "-C", empty, version), tmp);
-        assertEquals(0, kmod.status(), kmod.stderr());
-        List<String> expected = kmod.stdout().lines().takeWhile(l -> !l.startsWith("#"))
+        assertEquals(0, kmod.status(), kmod.stderrText());
+        List<String> expected = kmod.stdoutText().lines().takeWhile(l -> !l.startsWith("#"))
                 .map(l -> l.substring(0, l.indexOf(':'))).sorted().toList();
         DepmodConfig config = DepmodConfig.load(List.of(empty), version, tmp, (l, m) -> { });
         List<String> found = ModuleSearch.search(corpus + "/lib/modules/" + version, config, tmp, (l, m) -> { })
@@ -178,9 +180,9 @@ class ModuleSearchTest {
         String level = "d".repeat(250);
         String script = "cd updates && for i in $(seq 17); do mkdir " + level + " && cd -P " + level + " || exit 1; done"
                 + " && cp " + sample + " foo.ko && cp " + sample + " baz.ko && cp " + sample + " bar.ko";
-        DepmodFixture.Result r = DepmodFixture.run(List.of("bash", "-c", script), Path.of(tree.moduleDirectory));
+        Processes.Result r = DepmodFixture.run(List.of("bash", "-c", script), Path.of(tree.moduleDirectory));
         try {
-            assertEquals(0, r.status(), r.stderr());
+            assertEquals(0, r.status(), r.stderrText());
             DepmodFixture.OurRun ours = assertSameAsKmod(List.of(config("empty.conf", "")));
             assertTrue(ours.messages().stream().anyMatch(m -> m.endsWith("foo.ko: File name too long")));
         } finally {
@@ -194,7 +196,7 @@ class ModuleSearchTest {
         assumeTrue(DepmodFixture.kmodAvailable(), "kmod's depmod is not installed");
         tree.modules("kernel/foo.ko", "updates/foo.ko", "kernel/bar.ko");
         DepmodFixture.KmodRun run = tree.kmod(List.of(config("o.conf", "override foo * kernel\n")), "-v");
-        assertEquals("", run.result().stdout());
+        assertEquals("", run.result().stdoutText());
     }
 
     @Test
@@ -211,7 +213,7 @@ class ModuleSearchTest {
             DepmodFixture.KmodRun kmod = tree.kmod(List.of(tree.path("no-config")));
             assertEquals("depmod: ERROR: could not open directory " + tree.moduleDirectory
                     + ": No such file or directory\ndepmod: FATAL: could not search modules: No such file or directory\n",
-                    kmod.result().stderr());
+                    kmod.result().stderrText());
         }
     }
 
@@ -256,7 +258,7 @@ class ModuleSearchTest {
 
     /** Module files in readdir order, as `ls -f` lists each directory. */
     private void walkOrder(Path dir, List<String> out) {
-        String listing = DepmodFixture.run(List.of("ls", "-f", dir.toString()), tmp).stdout();
+        String listing = DepmodFixture.run(List.of("ls", "-f", dir.toString()), tmp).stdoutText();
         for (String name : listing.split("\n")) {
             Path p = dir.resolve(name);
             if (name.equals(".") || name.equals("..")) {
@@ -276,7 +278,7 @@ class ModuleSearchTest {
             Files.createFile(tmp.resolve("f" + i));
         }
         List<String> ls = new ArrayList<>(Arrays.asList(DepmodFixture.run(List.of("ls", "-f", tmp.toString()), tmp)
-                .stdout().split("\n")));
+                .stdoutText().split("\n")));
         ls.removeAll(List.of(".", ".."));
         List<String> java = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(tmp)) {

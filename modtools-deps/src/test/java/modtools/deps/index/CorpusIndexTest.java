@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
+import modtools.testkit.Corpus;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,8 +36,8 @@ class CorpusIndexTest {
     @BeforeAll
     static void indexTheCorpus() throws IOException {
         assumeTrue(Kmod.available(), "kmod's depmod and modprobe are not installed");
-        Path corpus = Kmod.cloudCorpus();
-        version = Kmod.version(corpus);
+        Path corpus = Corpus.cloud();
+        version = Corpus.version(corpus);
         root = Kmod.linkedTree(corpus, version, tmp.resolve("root"));
         Kmod.depmod(root, version);
         dir = root.resolve("lib/modules").resolve(version);

@@ -12,6 +12,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -181,16 +182,16 @@ class CraftedIndexTest {
 
     /** The file modprobe -D would insert last: the module itself, after its dependencies. */
     private static String insmodOfModule(String tree, String module) {
-        Kmod.Result r = Kmod.run(List.of(Kmod.MODPROBE, "-C", config.toString(), "-d", tmp.resolve(tree).toString(),
+        Processes.Result r = Processes.run(List.of(Kmod.MODPROBE, "-C", config.toString(), "-d", tmp.resolve(tree).toString(),
                 "-S", VERSION, "-D", module));
         String last = null;
-        for (String line : r.stdout().split("\n")) {
+        for (String line : r.stdoutText().split("\n")) {
             if (line.startsWith("insmod ")) {
                 last = line.substring(line.lastIndexOf('/') + 1).strip();
             }
         }
         if (last == null) {
-            throw new AssertionError("no insmod line for " + module + ": " + r.stdout() + r.stderr());
+            throw new AssertionError("no insmod line for " + module + ": " + r.stdoutText() + r.stderrText());
         }
         return last;
     }

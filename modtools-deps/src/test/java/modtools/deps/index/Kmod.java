@@ -1,16 +1,12 @@
 package modtools.deps.index;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
+import modtools.testkit.Processes;
 
 /** The reference kmod 30 tools, the real module tree, and temporary module trees. */
 final class Kmod {
@@ -21,65 +17,8 @@ final class Kmod {
 
     private Kmod() {}
 
-    record Result(int status, String stdout, String stderr) {}
-
     static boolean available() {
         return Files.isExecutable(Path.of(DEPMOD)) && Files.isExecutable(Path.of(MODPROBE));
-    }
-
-    static Result run(List<String> command) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().remove("MODPROBE_OPTIONS");
-            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            Process p = pb.start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            byte[] out = readAll(p.getInputStream());
-            int status = p.waitFor();
-            return new Result(status, new String(out, StandardCharsets.ISO_8859_1),
-                    new String(err.join(), StandardCharsets.ISO_8859_1));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    static Path repoRoot() {
-        String root = System.getProperty("modtools.root");
-        if (root != null && Files.exists(Path.of(root, "scripts/fetch-corpus"))) {
-            return Path.of(root);
-        }
-        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            if (Files.exists(p.resolve("scripts/fetch-corpus"))) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("cannot find the repository root (scripts/fetch-corpus)");
-    }
-
-    /** The cached Debian cloud kernel tree (holds lib/modules/VERSION). */
-    static Path cloudCorpus() {
-        Result r = run(List.of(repoRoot().resolve("scripts/fetch-corpus").toString(), "cloud"));
-        if (r.status() != 0) {
-            throw new IllegalStateException("fetch-corpus failed: " + r.stderr());
-        }
-        return Path.of(r.stdout().strip());
-    }
-
-    static String version(Path root) throws IOException {
-        try (Stream<Path> s = Files.list(root.resolve("lib/modules"))) {
-            return s.map(p -> p.getFileName().toString()).sorted().findFirst().orElseThrow();
-        }
     }
 
     /**
@@ -105,9 +44,9 @@ final class Kmod {
     }
 
     static void depmod(Path root, String version) {
-        Result r = run(List.of(DEPMOD, "-b", root.toString(), version));
+        Processes.Result r = Processes.run(List.of(DEPMOD, "-b", root.toString(), version));
         if (r.status() != 0) {
-            throw new IllegalStateException("depmod failed: " + r.stderr());
+            throw new IllegalStateException("depmod failed: " + r.stderrText());
         }
     }
 
@@ -133,9 +72,9 @@ final class Kmod {
                 command.add(n);
                 command.add(SENTINEL);
             }
-            Result r = run(command);
+            Processes.Result r = Processes.run(command);
             List<String> current = new ArrayList<>();
-            for (String line : r.stdout().split("\n", -1)) {
+            for (String line : r.stdoutText().split("\n", -1)) {
                 if (line.equals(SENTINEL)) {
                     answers.add(current);
                     current = new ArrayList<>();
@@ -144,7 +83,7 @@ final class Kmod {
                 }
             }
             if (!current.isEmpty() || answers.size() != from + part.size()) {
-                throw new IllegalStateException("cannot split modprobe's answers: " + r.stdout() + r.stderr());
+                throw new IllegalStateException("cannot split modprobe's answers: " + r.stdoutText() + r.stderrText());
             }
         }
         return answers;

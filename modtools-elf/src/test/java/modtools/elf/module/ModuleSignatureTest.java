@@ -25,6 +25,7 @@ import java.util.TreeMap;
 import modtools.elf.ByteView;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
+import modtools.testkit.Processes;
 import org.bouncycastle.asn1.ASN1Encodable;
 import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
@@ -136,8 +137,8 @@ class ModuleSignatureTest {
     }
 
     private void openssl(List<String> command) {
-        ModuleTestSupport.Result r = ModuleTestSupport.run(dir, command);
-        assertEquals(0, r.exit(), String.join(" ", command) + ": " + r.stderr());
+        Processes.Result r = ModuleTestSupport.run(dir, command);
+        assertEquals(0, r.status(), String.join(" ", command) + ": " + r.stderrText());
     }
 
     private record Case(byte[] tail, Optional<ModuleSignature> expected) {

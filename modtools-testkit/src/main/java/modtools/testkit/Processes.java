@@ -1,0 +1,71 @@
+package modtools.testkit;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs a reference tool (kmod, binutils, gcc, a script) and captures both streams as bytes.
+ * The environment loses MODPROBE_OPTIONS, which kmod's modprobe would prepend to its
+ * arguments, the C locale keeps binutils' messages in English, and standard input is empty,
+ * so runs do not depend on the caller's shell.
+ */
+public final class Processes {
+    private Processes() {}
+
+    public record Result(int status, byte[] stdout, byte[] stderr) {
+        /** Output as bytes one per char, so kmod's bytes compare exactly whatever they are. */
+        public String stdoutText() {
+            return new String(stdout, StandardCharsets.ISO_8859_1);
+        }
+
+        public String stderrText() {
+            return new String(stderr, StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    public static Result run(List<String> command) {
+        return run(null, command, 0);
+    }
+
+    /** In {@code dir} (null: the current one), killed after {@code timeoutSeconds} (0: never). */
+    public static Result run(Path dir, List<String> command, int timeoutSeconds) {
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command);
+            if (dir != null) {
+                pb.directory(dir.toFile());
+            }
+            pb.environment().remove("MODPROBE_OPTIONS");
+            pb.environment().put("LC_ALL", "C");
+            pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            Process p = pb.start();
+            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
+            CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()));
+            if (timeoutSeconds > 0 && !p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new IllegalStateException(command.get(0) + " did not finish within " + timeoutSeconds + " s");
+            }
+            int status = p.waitFor();
+            return new Result(status, out.join(), err.join());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] readAll(InputStream in) {
+        try (in) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
