@@ -166,7 +166,13 @@ public final class DepmodCommand implements Command {
             DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configPaths,
                     version, inv.cwd(), sink);
             try {
-                for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), sink)) {
+                ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {
+                    @Override
+                    public void found(String path) {
+                        depmod.readAhead(path);
+                    }
+                };
+                for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), sink, readAhead)) {
                     depmod.addModule(f.name(), f.path());
                 }
             } catch (ModuleSearch.UnreadableDirectoryException e) {

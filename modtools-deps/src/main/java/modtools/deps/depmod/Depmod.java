@@ -13,12 +13,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import modtools.elf.ElfFile;
-import modtools.elf.ElfFormatException;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
-import modtools.elf.module.KernelModule;
-import modtools.elf.module.ModuleFile;
 
 /**
  * depmod's model of a module tree: the modules in kmod's order, the symbols they export, the
@@ -56,6 +52,7 @@ public final class Depmod {
     private final DepmodLog log;
     private final SymbolIndex symbols;
     private final Map<String, DepmodModule> byName = new HashMap<>();
+    private final FactReader reader = new FactReader();
     private List<DepmodModule> modules = List.of();
     private boolean cyclic;
 
@@ -162,21 +159,27 @@ public final class Depmod {
         return lines;
     }
 
+    /** Hands each module the search finds to the readers at once, before the search ends. */
+    public void readAhead(String path) {
+        reader.found(path);
+    }
+
     /**
-     * Reads every module (in parallel: the files are independent), then registers exports in
-     * module order, so that of two modules exporting a symbol the later one owns it, as in kmod.
+     * Collects every module's facts, then registers exports in module order, so that of two
+     * modules exporting a symbol the later one owns it, as in kmod, and reports unreadable
+     * modules in that order too.
      */
     public void load() {
-        ModuleFacts[] facts = new ModuleFacts[modules.size()];
-        Workers.run(modules.size(), new Workers.Job() {
-            @Override
-            public void run(int i) {
-                facts[i] = read(modules.get(i));
+        List<String> paths = new ArrayList<>(modules.size());
+        for (DepmodModule m : modules) {
+            paths.add(m.path);
+        }
+        Map<String, ModuleFacts> facts = reader.finish(paths);
+        for (DepmodModule m : modules) {
+            m.facts = facts.get(m.path);
+            if (m.facts.failure() != null) {
+                log.error("failed to load symbols from " + m.path + ": " + m.facts.failure());
             }
-        });
-        for (int i = 0; i < modules.size(); i++) {
-            DepmodModule m = modules.get(i);
-            m.facts = facts[i];
             for (Export e : m.facts.exports()) {
                 symbols.add(e.symbol(), false, e.crc(), m);
             }
@@ -184,23 +187,6 @@ public final class Depmod {
         for (DepmodModule m : modules) {
             resolveImports(m);
         }
-    }
-
-    private ModuleFacts read(DepmodModule m) {
-        try {
-            KernelModule km = KernelModule.of(ModuleFile.open(Path.of(m.path)));
-            KernelModule.Linkage linkage = km.linkage();
-            return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo());
-        } catch (ElfFormatException e) {
-            synchronized (log) {
-                log.error("failed to load symbols from " + m.path + ": " + (e.isNotElf() ? "Exec format error" : "Invalid argument"));
-            }
-        } catch (IOException e) {
-            synchronized (log) {
-                log.error("failed to load symbols from " + m.path + ": " + e.getMessage());
-            }
-        }
-        return ModuleFacts.NONE;
     }
 
     private void resolveImports(DepmodModule m) {

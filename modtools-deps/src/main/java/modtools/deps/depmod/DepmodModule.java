@@ -9,7 +9,7 @@ final class DepmodModule {
     final String path;
     /** Path relative to the module directory, or null for modules outside it (external dirs). */
     final String relpath;
-    ModuleFacts facts = ModuleFacts.NONE;
+    ModuleFacts facts;
     final List<DepmodModule> deps = new ArrayList<>(4);
     int users;
     int index;

@@ -1,11 +1,48 @@
 package modtools.deps.depmod;
 
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import modtools.elf.ElfFormatException;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
+import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModInfoEntry;
+import modtools.elf.module.ModuleFile;
 
-/** What depmod reads from one module file: its exports, its imports and its .modinfo. */
-record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info) {
-    static final ModuleFacts NONE = new ModuleFacts(List.of(), List.of(), List.of());
+/**
+ * What depmod reads from one module file: its exports, its imports and the .modinfo entries
+ * its outputs use; or, for a file it cannot read, kmod's reason ({@code failure}), reported
+ * later in module order so that parallel reading does not shuffle the messages.
+ */
+record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure) {
+    private static final List<String> USED_KEYS = List.of("alias", "softdep");
+
+    static ModuleFacts read(String path) {
+        try {
+            KernelModule km = KernelModule.of(ModuleFile.open(Path.of(path)));
+            KernelModule.Linkage linkage = km.linkage();
+            return new ModuleFacts(linkage.exports(), linkage.imports(), usedEntries(km.modinfo()), null);
+        } catch (ElfFormatException e) {
+            return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");
+        } catch (IOException e) {
+            return failed(e.getMessage());
+        }
+    }
+
+    /** Only alias and softdep lines reach depmod's files; the rest need not stay in memory. */
+    private static List<ModInfoEntry> usedEntries(List<ModInfoEntry> all) {
+        List<ModInfoEntry> used = new ArrayList<>();
+        for (ModInfoEntry e : all) {
+            if (USED_KEYS.contains(e.key())) {
+                used.add(e);
+            }
+        }
+        return used;
+    }
+
+    private static ModuleFacts failed(String reason) {
+        return new ModuleFacts(List.of(), List.of(), List.of(), reason);
+    }
 }

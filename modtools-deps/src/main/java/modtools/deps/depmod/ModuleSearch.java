@@ -73,6 +73,7 @@ public final class ModuleSearch {
     private final SearchPriority priority;
     /** The modules by name, in the order kmod's hash received them: a replacement goes last. */
     private final Map<String, FoundModule> byName = new LinkedHashMap<>();
+    private Listener listener;
 
     private ModuleSearch(String moduleDirectory, DepmodConfig config, Path cwd, LogSink log) {
         this.moduleDirectory = moduleDirectory;
@@ -97,7 +98,19 @@ public final class ModuleSearch {
      */
     public static List<FoundModule> search(String moduleDirectory, DepmodConfig config, Path cwd, LogSink log)
             throws UnreadableDirectoryException {
+        return search(moduleDirectory, config, cwd, log, null);
+    }
+
+    /** Told of each module as the walk finds it (a later one of the same name may replace it). */
+    public interface Listener {
+        void found(String path);
+    }
+
+    /** As {@link #search(String, DepmodConfig, Path, LogSink)}, telling {@code listener} (if not null) along the way. */
+    public static List<FoundModule> search(String moduleDirectory, DepmodConfig config, Path cwd, LogSink log,
+                                           Listener listener) throws UnreadableDirectoryException {
         ModuleSearch search = new ModuleSearch(moduleDirectory, config, cwd, log);
+        search.listener = listener;
         String failure = search.searchPath(moduleDirectory);
         if (failure != null) {
             throw new UnreadableDirectoryException(moduleDirectory, failure);
@@ -235,6 +248,9 @@ public final class ModuleSearch {
             return;
         }
         byName.put(name, new FoundModule(name, absolute, relativePath(absolute)));
+        if (listener != null) {
+            listener.found(absolute);
+        }
     }
 
     /** depmod_module_add: the path below the module directory, or null outside it. */
