@@ -1,8 +1,6 @@
 package modtools.cli;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.NoSuchFileException;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
 
@@ -31,11 +29,11 @@ public enum Errno {
     }
 
     public static Errno of(IOException e) {
-        if (e instanceof NoSuchFileException) {
-            return ENOENT;
-        }
-        if (e instanceof AccessDeniedException) {
-            return EACCES;
+        int number = LinuxErrno.of(e);
+        for (Errno known : values()) {
+            if (known.number == number) {
+                return known;
+            }
         }
         return EINVAL;
     }

@@ -143,6 +143,20 @@ class DepmodDifferentialTest {
         assertSameAsKmod(dir, args(corpus));
     }
 
+    /** Damaged files among the modules: kmod's "failed to load symbols" lines, in its order, and the rest indexed. */
+    @Test
+    void damagedModulesInTheTree() throws IOException {
+        Path corpus = Corpus.cloud();
+        Path dir = tree(corpus);
+        Path extra = Files.createDirectories(dir.resolve("extra"));
+        byte[] real = Files.readAllBytes(Path.of(Corpus.modules(corpus, ".ko").get(3)));
+        Files.write(extra.resolve("truncated.ko"), java.util.Arrays.copyOf(real, real.length / 3));
+        Files.write(extra.resolve("text.ko"), "not an object\n".getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(extra.resolve("empty.ko"), new byte[0]);
+        Files.write(extra.resolve("header-only.ko"), java.util.Arrays.copyOf(real, 64));
+        assertSameAsKmod(dir, args(corpus));
+    }
+
     @Test
     void withoutModulesOrder() throws IOException {
         Path corpus = Corpus.cloud();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
@@ -27,7 +28,7 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
         } catch (ElfFormatException e) {
             return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");
         } catch (IOException e) {
-            return failed(e.getMessage());
+            return failed(LinuxErrno.strerror(LinuxErrno.of(e)));
         }
     }
 

@@ -1,5 +1,9 @@
 package modtools.deps.resolve;
 
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+
 /**
  * Linux errno values: the ones the resolver produces by name, and glibc's strerror() text
  * for every number, since kmod prints the kernel's answers through it.
@@ -7,6 +11,7 @@ package modtools.deps.resolve;
 public final class LinuxErrno {
     public static final int ENOENT = 2;
     public static final int ENOEXEC = 8;
+    public static final int EACCES = 13;
     public static final int EAGAIN = 11;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
@@ -153,6 +158,20 @@ public final class LinuxErrno {
     private LinuxErrno() {}
 
     /** glibc's strerror(): "Unknown error N" past the table. */
+    /**
+     * The errno libkmod would have met where Java threw: a missing file, a refused one, or,
+     * for anything it could not read as a module (short, damaged compression), EINVAL.
+     */
+    public static int of(IOException e) {
+        if (e instanceof NoSuchFileException) {
+            return ENOENT;
+        }
+        if (e instanceof AccessDeniedException) {
+            return EACCES;
+        }
+        return EINVAL;
+    }
+
     public static String strerror(int errno) {
         return errno >= 0 && errno < MESSAGES.length ? MESSAGES[errno] : "Unknown error " + errno;
     }
