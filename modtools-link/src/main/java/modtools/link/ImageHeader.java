@@ -1,0 +1,41 @@
+package modtools.link;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
+/**
+ * The header at offset 0 of every image, the only structure the loader and the host share
+ * (DESIGN.md, "The image header"). Addresses are absolute; every region ends on a page.
+ *
+ * @param imageSize   total bytes
+ * @param coreSize    bytes kept after init; [coreSize, imageSize) is init-only
+ * @param init        address of {@code int init(void)}, or 0
+ * @param exit        address of {@code void exit(void)}, or 0
+ * @param textEnd     [base, textEnd) is code, header included
+ * @param rodataEnd   [textEnd, rodataEnd) is read-only data and the GOT
+ * @param initTextEnd [base + coreSize, initTextEnd) is init code; the rest of the tail init data
+ */
+public record ImageHeader(int version, int headerSize, long imageSize, long coreSize, long init, long exit,
+                          long textEnd, long rodataEnd, long initTextEnd) {
+    public static final int MAGIC = 0x46444f4d; // "MODF" read as a little-endian u32
+    public static final int VERSION = 1;
+    public static final int SIZE = 64;
+
+    public void write(ByteBuffer image) {
+        ByteBuffer b = image.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(0, MAGIC).putShort(4, (short) version).putShort(6, (short) headerSize)
+                .putLong(8, imageSize).putLong(16, coreSize).putLong(24, init).putLong(32, exit)
+                .putLong(40, textEnd).putLong(48, rodataEnd).putLong(56, initTextEnd);
+    }
+
+    /** The header of an image; the magic is the caller's to check ({@link #hasMagic}). */
+    public static ImageHeader read(ByteBuffer image) {
+        ByteBuffer b = image.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return new ImageHeader(b.getShort(4) & 0xffff, b.getShort(6) & 0xffff, b.getLong(8), b.getLong(16),
+                b.getLong(24), b.getLong(32), b.getLong(40), b.getLong(48), b.getLong(56));
+    }
+
+    public static boolean hasMagic(ByteBuffer image) {
+        return image.remaining() >= SIZE && image.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt(0) == MAGIC;
+    }
+}
