@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
+import modtools.cli.link.LinkCommand;
 import modtools.cli.modinfo.ModinfoCommand;
 import modtools.cli.modprobe.ModprobeCommand;
 
@@ -18,7 +19,7 @@ import modtools.cli.modprobe.ModprobeCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod modinfo modprobe";
+    private static final String COMMANDS = "depmod link modinfo modprobe";
 
     private Main() {}
 
@@ -51,6 +52,7 @@ public final class Main {
             case "modinfo" -> new ModinfoCommand();
             case "depmod" -> new DepmodCommand();
             case "modprobe" -> new ModprobeCommand();
+            case "link" -> new LinkCommand();
             default -> null;
         };
         if (command == null) {
