@@ -12,6 +12,7 @@ import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
+import modtools.cli.KmodVersion;
 import modtools.deps.depmod.Depmod;
 import modtools.deps.depmod.DepmodConfig;
 import modtools.deps.depmod.DepmodLog;
@@ -113,7 +114,7 @@ public final class DepmodCommand implements Command {
                     return 0;
                 }
                 case 'V' -> {
-                    inv.out().print("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n");
+                    inv.out().print(KmodVersion.TEXT);
                     return 0;
                 }
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());

@@ -10,6 +10,7 @@ import modtools.cli.Errno;
 import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
+import modtools.cli.KmodVersion;
 import modtools.deps.index.IndexFormatException;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
@@ -64,7 +65,7 @@ public final class ModinfoCommand implements Command {
                     return 0;
                 }
                 case 'V' -> {
-                    inv.out().print("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n");
+                    inv.out().print(KmodVersion.TEXT);
                     return 0;
                 }
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());

@@ -13,6 +13,7 @@ import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
+import modtools.cli.KmodVersion;
 import modtools.deps.config.ConfigDump;
 import modtools.deps.config.ConfigLoader;
 import modtools.deps.resolve.LinuxErrno;
@@ -173,7 +174,7 @@ public final class ModprobeCommand implements Command {
                     s.verbosity++;
                 }
                 case 'V' -> {
-                    inv.out().print("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n");
+                    inv.out().print(KmodVersion.TEXT);
                     return 0;
                 }
                 case 'h' -> {
