@@ -16,7 +16,7 @@ public sealed interface LinkProblem {
     record Overflow(Site site, long value, String field) implements LinkProblem {
         public String message() {
             return site + ": value 0x" + Long.toHexString(value) + " does not fit in " + field
-                    + (field.contains("32") ? " (is the symbol out of the ±2 GiB a 32-bit field reaches?)" : "");
+                    + (field.contains("32") ? " (is the symbol more than 2 GiB away?)" : "");
         }
     }
 
