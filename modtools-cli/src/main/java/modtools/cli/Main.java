@@ -9,9 +9,12 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
+import modtools.cli.insmod.InsmodCommand;
 import modtools.cli.link.LinkCommand;
+import modtools.cli.lsmod.LsmodCommand;
 import modtools.cli.modinfo.ModinfoCommand;
 import modtools.cli.modprobe.ModprobeCommand;
+import modtools.cli.rmmod.RmmodCommand;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -19,7 +22,7 @@ import modtools.cli.modprobe.ModprobeCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod link modinfo modprobe";
+    private static final String COMMANDS = "depmod insmod link lsmod modinfo modprobe rmmod";
 
     private Main() {}
 
@@ -53,6 +56,9 @@ public final class Main {
             case "depmod" -> new DepmodCommand();
             case "modprobe" -> new ModprobeCommand();
             case "link" -> new LinkCommand();
+            case "insmod" -> new InsmodCommand();
+            case "rmmod" -> new RmmodCommand();
+            case "lsmod" -> new LsmodCommand();
             default -> null;
         };
         if (command == null) {

@@ -1,7 +1,9 @@
 package modtools.cli.modprobe;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import modtools.cli.linux.LinuxModuleLoader;
 import modtools.deps.resolve.KernelState;
 import modtools.deps.resolve.ModuleLoader;
 
@@ -13,6 +15,17 @@ import modtools.deps.resolve.ModuleLoader;
 public record Host(Path kernelCmdline, KernelState kernel, ModuleLoader loader, Map<String, String> environment) {
 
     public static Host linux() {
-        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), new NoModuleSupport(), System.getenv());
+        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), linuxLoader(), System.getenv());
+    }
+
+    /**
+     * The Linux backend wherever the kernel lists its modules in /proc/modules; a kernel
+     * without that file has no module support, and is answered as such.
+     */
+    public static ModuleLoader linuxLoader() {
+        if (!Files.exists(Path.of("/proc/modules"))) {
+            return new NoModuleSupport();
+        }
+        return LinuxModuleLoader.forThisMachine().orElseGet(NoModuleSupport::new);
     }
 }

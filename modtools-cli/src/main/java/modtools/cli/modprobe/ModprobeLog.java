@@ -11,15 +11,16 @@ import modtools.deps.LibkmodMessage;
  * verbosity, on stderr or (-s) in the system log, and a FATAL one ends the program, as
  * kmod's log_printf exits. libkmod's messages carry their C source location; while the
  * configuration is read libkmod prints them itself, always on stderr, afterwards they go
- * through modprobe's handler like its own.
+ * through modprobe's handler like its own. rmmod logs through the same code in kmod
+ * (tools/log.c), and so through this class here.
  */
-final class ModprobeLog {
+public final class ModprobeLog {
     private final PrintStream err;
     private final String program;
     private final int verbosity;
     private final boolean syslog;
 
-    ModprobeLog(PrintStream err, String program, int verbosity, boolean syslog) {
+    public ModprobeLog(PrintStream err, String program, int verbosity, boolean syslog) {
         this.err = err;
         this.program = program;
         this.verbosity = verbosity;
@@ -33,12 +34,12 @@ final class ModprobeLog {
         }
     }
 
-    void error(String message) {
+    public void error(String message) {
         log(KmodLog.ERR, message);
     }
 
     /** kmod's LOG(): at the given priority; FATAL (when shown) ends the run. */
-    void log(int priority, String message) {
+    public void log(int priority, String message) {
         if (priority > verbosity) {
             return;
         }
@@ -49,7 +50,7 @@ final class ModprobeLog {
     }
 
     /** A libkmod message while the configuration is read: libkmod's own format, errors only. */
-    void early(LibkmodMessage m) {
+    public void early(LibkmodMessage m) {
         if (m.priority() <= LibkmodMessage.ERR) {
             err.print("libkmod: " + name(m.priority(), "CRITICAL") + " " + m.file() + ":" + m.line() + " "
                     + m.function() + ": " + m.text() + "\n");
@@ -57,7 +58,7 @@ final class ModprobeLog {
     }
 
     /** A libkmod message once modprobe has taken over logging: its format, its verbosity. */
-    void library(LibkmodMessage m) {
+    public void library(LibkmodMessage m) {
         if (m.priority() <= verbosity) {
             emit(m.priority(), name(m.priority(), "FATAL") + ": " + m.file() + ":" + m.line() + " " + m.function()
                     + "() " + m.text());

@@ -4,10 +4,10 @@ import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 
 /**
- * The loader until a real backend is plugged in: it answers every request as a kernel
- * built without module support does (ENOSYS), which is also what kmod reports on such a
- * kernel. Everything before the actual load — lookups, order, options, install commands,
- * the blacklist, the kernel's state — is decided exactly as kmod decides it.
+ * The loader on a kernel without module support (no /proc/modules): it answers every request
+ * as such a kernel does (ENOSYS), which is also what kmod reports there. Everything before the
+ * actual load — lookups, order, options, install commands, the blacklist, the kernel's state —
+ * is still decided exactly as kmod decides it.
  */
 public final class NoModuleSupport implements ModuleLoader {
     @Override

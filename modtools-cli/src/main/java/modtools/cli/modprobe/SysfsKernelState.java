@@ -12,7 +12,7 @@ import modtools.deps.resolve.KernelState;
 
 /**
  * The kernel's module state as Linux shows it under /sys/module (tests point it at a
- * directory of their own). kmod reads at most 31 bytes of initstate and refcnt.
+ * directory of their own). kmod reads at most 31 bytes of initstate, refcnt and coresize.
  */
 public record SysfsKernelState(Path root) implements KernelState {
     private static final int READ_LIMIT = 31;
@@ -34,6 +34,11 @@ public record SysfsKernelState(Path root) implements KernelState {
     @Override
     public Optional<String> refcnt(String module) {
         return read(root.resolve(module).resolve("refcnt"));
+    }
+
+    @Override
+    public Optional<String> coresize(String module) {
+        return read(root.resolve(module).resolve("coresize"));
     }
 
     @Override

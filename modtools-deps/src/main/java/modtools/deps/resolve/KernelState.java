@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The questions modprobe asks the running kernel about a module, as raw answers; the
+ * The questions modprobe, rmmod and lsmod ask the running kernel about a module, as raw answers; the
  * resolver reads them the way libkmod does. On Linux they are files under /sys/module;
  * tests answer them from a directory or a map.
  */
@@ -17,6 +17,9 @@ public interface KernelState {
 
     /** The text of {@code /sys/module/NAME/refcnt}, if it can be read. */
     Optional<String> refcnt(String module);
+
+    /** The text of {@code /sys/module/NAME/coresize} (lsmod's size), if it can be read. */
+    Optional<String> coresize(String module);
 
     /** The entries of {@code /sys/module/NAME/holders}; empty when it cannot be listed. */
     Optional<List<String>> holders(String module);

@@ -132,8 +132,8 @@ public final class Session {
 
     // ------------------------------------------------------------------ the pool
 
-    /** kmod_module_new_from_name: the module of a (normalised) name. */
-    Module byName(String name) {
+    /** kmod_module_new_from_name: the module of a name (normalised here), as rmmod and lsmod make them. */
+    public Module byName(String name) {
         String key = AliasNormalizer.normalizeModname(name);
         return pool.computeIfAbsent(key, k -> new Module(k, null));
     }

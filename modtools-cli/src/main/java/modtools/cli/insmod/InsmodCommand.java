@@ -1,0 +1,128 @@
+package modtools.cli.insmod;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import modtools.cli.Command;
+import modtools.cli.Getopt;
+import modtools.cli.Getopt.LongOption;
+import modtools.cli.Invocation;
+import modtools.cli.KmodVersion;
+import modtools.cli.modprobe.Host;
+import modtools.deps.index.AliasNormalizer;
+import modtools.deps.resolve.LinuxErrno;
+import modtools.deps.resolve.ModuleLoader;
+
+/**
+ * insmod: kmod 30's tools/insmod.c. One module file, the remaining arguments joined by spaces
+ * as its parameters, no dependencies and no configuration; the kernel's answer in kmod's words.
+ */
+public final class InsmodCommand implements Command {
+    private static final int ESRCH = 3;
+    private static final List<LongOption> LONG_OPTIONS = List.of(
+            new LongOption("version", false, 'V'),
+            new LongOption("help", false, 'h'));
+
+    private final ModuleLoader loader;
+
+    public InsmodCommand() {
+        this(Host.linuxLoader());
+    }
+
+    public InsmodCommand(ModuleLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        Getopt.Result parsed;
+        try {
+            parsed = new Getopt(inv.argv0(), "psfVh", LONG_OPTIONS, inv.err()).parse(inv.args());
+        } catch (Getopt.UsageException e) {
+            return 1;
+        }
+        boolean force = false;
+        for (Getopt.Option o : parsed.options()) {
+            switch (o.key()) {
+                case 'p', 's' -> {
+                    // accepted and ignored, as kmod does, for old scripts
+                }
+                case 'f' -> force = true;
+                case 'h' -> {
+                    inv.out().print("Usage:\n"
+                            + "\t" + inv.program() + " [options] filename [args]\n"
+                            + "Options:\n"
+                            + "\t-V, --version     show version\n"
+                            + "\t-h, --help        show this help\n");
+                    return 0;
+                }
+                case 'V' -> {
+                    inv.out().print(KmodVersion.TEXT);
+                    return 0;
+                }
+                default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
+            }
+        }
+        List<String> operands = parsed.operands();
+        if (operands.isEmpty()) {
+            inv.error("missing filename.");
+            return 1;
+        }
+        String filename = operands.get(0);
+        if (filename.equals("-")) {
+            inv.error("this tool does not support loading from stdin!");
+            return 1;
+        }
+        String options = String.join(" ", operands.subList(1, operands.size()));
+        // kmod_module_new_from_path: the file must exist and have a module name
+        Path path = inv.cwd().resolve(filename);
+        Optional<String> missing = statError(path);
+        if (missing.isEmpty() && AliasNormalizer.modnameOfPath(filename).isEmpty()) {
+            missing = Optional.of(LinuxErrno.strerror(LinuxErrno.ENOENT));
+        }
+        if (missing.isPresent()) {
+            inv.error("could not load module " + filename + ": " + missing.get());
+            return 1;
+        }
+        int errno = loader.insert(path.toString(), options, force, force);
+        if (errno != 0) {
+            inv.error("could not insert module " + filename + ": " + moduleError(errno));
+            return 1;
+        }
+        return 0;
+    }
+
+    /**
+     * What stat(2) says is wrong with the path, in strerror's words, if anything: Java keeps
+     * the C library's words for the errors it has no exception class for.
+     */
+    private static Optional<String> statError(Path path) {
+        try {
+            Files.readAttributes(path, BasicFileAttributes.class);
+            return Optional.empty();
+        } catch (NoSuchFileException | AccessDeniedException e) {
+            return Optional.of(LinuxErrno.strerror(LinuxErrno.of(e)));
+        } catch (FileSystemException e) {
+            return Optional.of(e.getReason() != null ? e.getReason() : LinuxErrno.strerror(LinuxErrno.EINVAL));
+        } catch (IOException e) {
+            return Optional.of(LinuxErrno.strerror(LinuxErrno.EINVAL));
+        }
+    }
+
+    /** kmod's mod_strerror: the kernel's answers that mean something particular for a module. */
+    private static String moduleError(int errno) {
+        return switch (errno) {
+            case LinuxErrno.ENOEXEC -> "Invalid module format";
+            case LinuxErrno.ENOENT -> "Unknown symbol in module";
+            case ESRCH -> "Module has wrong symbol version";
+            case LinuxErrno.EINVAL -> "Invalid parameters";
+            default -> LinuxErrno.strerror(errno);
+        };
+    }
+}

@@ -1,0 +1,126 @@
+package modtools.cli.lsmod;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import modtools.cli.Command;
+import modtools.cli.Invocation;
+import modtools.cli.KmodLog;
+import modtools.cli.modprobe.Host;
+import modtools.cli.modprobe.LibkmodContext;
+import modtools.cli.modprobe.ModprobeLog;
+import modtools.deps.LibkmodMessage;
+import modtools.deps.resolve.LinuxErrno;
+import modtools.deps.resolve.Module;
+import modtools.deps.resolve.Session;
+
+/**
+ * lsmod: kmod 30's tools/lsmod.c. The modules /proc/modules lists, in its order, each with
+ * its size (/sys/module/NAME/coresize), its use count (refcnt) and the modules holding it
+ * (the holders directory, in the order the kernel lists it). lsmod never sets up kmod's
+ * logging, so libkmod's messages come in libkmod's own format.
+ */
+public final class LsmodCommand implements Command {
+    private final Host host;
+    private final Path procModules;
+
+    public LsmodCommand() {
+        this(Host.linux(), Path.of("/proc/modules"));
+    }
+
+    public LsmodCommand(Host host, Path procModules) {
+        this.host = host;
+        this.procModules = procModules;
+    }
+
+    @Override
+    public int run(Invocation inv) {
+        if (!inv.args().isEmpty()) {
+            inv.err().print("Usage: " + inv.argv0() + "\n");
+            return 1;
+        }
+        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), KmodLog.ERR, false);
+        Session session = LibkmodContext.open(inv, host, log::early, log::early);
+        ProcModules loaded;
+        try {
+            loaded = ProcModules.read(procModules);
+        } catch (IOException e) {
+            String reason = LinuxErrno.strerror(LinuxErrno.of(e));
+            log.early(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
+                    "could not open /proc/modules: " + reason));
+            inv.err().print("Error: could not get list of modules: " + reason + "\n");
+            return 1;
+        }
+        StringBuilder out = new StringBuilder("Module                  Size  Used by\n");
+        for (ProcModules.Line line : loaded.lines()) {
+            Module module = session.byName(line.name());
+            int useCount = useCount(session, module);
+            long size = size(log, loaded, module.name());
+            out.append(String.format("%-19s %8d  %d", module.name(), size, useCount));
+            List<Module> holders = session.holders(module).orElse(List.of());
+            for (int i = 0; i < holders.size(); i++) {
+                out.append(i == 0 ? ' ' : ',').append(holders.get(i).name());
+            }
+            out.append('\n');
+        }
+        inv.out().print(out);
+        return 0;
+    }
+
+    /** kmod_module_get_refcnt: the count, or minus the errno (the file missing, or not a number). */
+    private int useCount(Session session, Module module) {
+        OptionalInt count = session.refcnt(module);
+        if (count.isPresent()) {
+            return count.getAsInt();
+        }
+        return host.kernel().refcnt(module.name()).isPresent() ? -LinuxErrno.EINVAL : -LinuxErrno.ENOENT;
+    }
+
+    /**
+     * kmod_module_get_size: coresize when the kernel has it — a coresize that is no number
+     * reads as 0, since kmod zeroes the value before parsing —, else the size on the module's
+     * /proc/modules line, else minus ENOENT.
+     */
+    private long size(ModprobeLog log, ProcModules loaded, String name) {
+        if (!host.kernel().hasDirectory(name)) {
+            return -LinuxErrno.ENOENT;
+        }
+        Optional<String> coresize = host.kernel().coresize(name);
+        if (coresize.isEmpty()) {
+            return loaded.size(name).orElse((long) -LinuxErrno.ENOENT);
+        }
+        Optional<Long> value = strtol(coresize.get());
+        if (value.isEmpty()) {
+            log.early(LibkmodMessage.error("libkmod-module.c", 1886, "kmod_module_get_size",
+                    "failed to read coresize from /sys/module/" + name));
+            return 0;
+        }
+        return value.get();
+    }
+
+    /** read_str_long's test: strtol must read digits and stop at white space. */
+    private static Optional<Long> strtol(String text) {
+        int at = 0;
+        while (at < text.length() && Character.isWhitespace(text.charAt(at))) {
+            at++;
+        }
+        int start = at;
+        if (at < text.length() && (text.charAt(at) == '-' || text.charAt(at) == '+')) {
+            at++;
+        }
+        int digits = at;
+        while (at < text.length() && text.charAt(at) >= '0' && text.charAt(at) <= '9') {
+            at++;
+        }
+        if (at == digits || at == text.length() || !Character.isWhitespace(text.charAt(at))) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Long.parseLong(text.substring(start, at)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}
