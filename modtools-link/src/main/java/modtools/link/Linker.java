@@ -25,8 +25,8 @@ import modtools.elf.SymbolTable;
  */
 public final class Linker {
     public static final long PAGE = 4096;
-    /** The image is one Java array. */
-    private static final long MAX_IMAGE = Integer.MAX_VALUE & -PAGE;
+    /** The largest image: about fifty times the largest module of a distribution kernel (amdgpu, 20 MiB). */
+    private static final long MAX_IMAGE = 1L << 30;
     private static final long REACH = 1L << 31;
     private static final String GOT_SYMBOL = "_GLOBAL_OFFSET_TABLE_";
     private static final byte[] INIT = zeroTerminated("init_module");
@@ -242,8 +242,9 @@ public final class Linker {
             if (table == null || rs.symbolTable().index() != table.section().index()) {
                 throw badObject("relocation section " + rel.name() + " does not use the symbol table");
             }
-            long[] entries = new long[(int) (rel.size() / 24) * 3];
-            object.data(rel).asBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(entries);
+            ByteView data = object.data(rel); // checked against the file before its size is trusted
+            long[] entries = new long[(int) (data.size() / 24) * 3];
+            data.asBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(entries);
             boolean noBits = target.type() == Elf.SHT_NOBITS;
             for (int e = 0; e < entries.length; e += 3) {
                 scan(entries, e, target, noBits);
@@ -261,7 +262,7 @@ public final class Linker {
             throw new LinkException(new LinkProblem.Unsupported(site(target, entries[e], type, sym)));
         }
         if (sym < 0 || sym >= symbolCount) {
-            throw new LinkException(new LinkProblem.BadRelocation(site(target, entries[e], type, -1),
+            throw new LinkException(new LinkProblem.BadRelocation(site(target, entries[e], type, sym),
                     "symbol index " + Integer.toUnsignedString(sym) + " is out of range (" + symbolCount + " symbols)"));
         }
         Meaning meaning = howto.meaning();
@@ -541,7 +542,7 @@ public final class Linker {
     // ---- messages ----
 
     private Site site(Section target, long offset, int type, int sym) throws ElfFormatException {
-        return new Site(file, target.name(), offset, arch.typeName(type), sym < 0 ? "?" : symbolName(sym));
+        return new Site(file, target.name(), offset, arch.typeName(type), symbolName(sym));
     }
 
     private Site site(Placement target, long offset, int type, int sym) throws ElfFormatException {
@@ -552,6 +553,9 @@ public final class Linker {
     private String symbolName(int sym) throws ElfFormatException {
         if (table == null || sym == 0) {
             return "";
+        }
+        if (sym < 0 || sym >= symbolCount) {
+            return "#" + Integer.toUnsignedString(sym);
         }
         int type = (int) (rawSymbols[3 * sym] >>> 32) & 0xf;
         int shndx = sectionIndex(sym);
