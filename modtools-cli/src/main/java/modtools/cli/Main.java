@@ -11,6 +11,7 @@ import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.insmod.InsmodCommand;
 import modtools.cli.link.LinkCommand;
+import modtools.cli.modfs.ModfsCommand;
 import modtools.cli.lsmod.LsmodCommand;
 import modtools.cli.modinfo.ModinfoCommand;
 import modtools.cli.modprobe.ModprobeCommand;
@@ -22,7 +23,7 @@ import modtools.cli.rmmod.RmmodCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod insmod link lsmod modinfo modprobe rmmod";
+    private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod";
 
     private Main() {}
 
@@ -59,6 +60,7 @@ public final class Main {
             case "insmod" -> new InsmodCommand();
             case "rmmod" -> new RmmodCommand();
             case "lsmod" -> new LsmodCommand();
+            case "modfs" -> new ModfsCommand();
             default -> null;
         };
         if (command == null) {

@@ -1,0 +1,55 @@
+package modtools.cli.modfs;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The command line that runs modtools again in a new JVM: this JVM's java, class path and
+ * options (the launcher's class-data archive and JIT flags among them), read from
+ * /proc/self/cmdline since Java has no portable view of them without loading JMX.
+ */
+final class JavaCommand {
+    private JavaCommand() {}
+
+    static List<String> of(List<String> args) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(inheritedOptions());
+        command.add("-Dmodtools.argv0=modtools");
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("modtools.cli.Main");
+        command.addAll(args);
+        return command;
+    }
+
+    /**
+     * JVM options before the main class, less the class path, the name we were called by, and
+     * the training run's class list (which only the launcher's first run after a build writes).
+     */
+    private static List<String> inheritedOptions() {
+        List<String> options = new ArrayList<>();
+        String[] argv;
+        try {
+            argv = new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.ISO_8859_1).split("\0");
+        } catch (IOException e) {
+            return options;
+        }
+        for (int i = 1; i < argv.length && argv[i].startsWith("-"); i++) {
+            String a = argv[i];
+            if (a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path") || a.equals("-jar")) {
+                if (a.equals("-jar")) {
+                    break;
+                }
+                i++;
+            } else if (!a.startsWith("-Dmodtools.argv0=") && !a.startsWith("-XX:DumpLoadedClassList=")) {
+                options.add(a);
+            }
+        }
+        return options;
+    }
+}

@@ -1,0 +1,296 @@
+package modtools.modfs.fs;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import modtools.modfs.fuse.Errno;
+import modtools.modfs.fuse.Outcome;
+import modtools.modfs.host.HostLog;
+import modtools.modfs.host.ImageCheck;
+import modtools.modfs.host.ImageHeader;
+import modtools.modfs.host.Mapping;
+import modtools.modfs.host.Memory;
+import modtools.modfs.host.ModuleThread;
+
+/**
+ * A module file and its state machine (DESIGN.md, "modfs: the contract"). Every method runs
+ * under the filesystem's lock; init and exit run on the module's own thread and take the lock
+ * again only to record how they ended.
+ *
+ * <p>Before {@code map} the bytes live in the host's heap; {@code map} reserves memory for the
+ * size the file has then and copies them in. While mapped, the file can be rewritten and even
+ * truncated and refilled (as {@code cat image > module} does) within that reservation; only
+ * growing past it is EPERM. From {@code init} on, the image is the module's own: writes and
+ * truncates are EBUSY, except the shrink of a live module to at least its core size, which
+ * gives the init tail back. {@code exit} returns the memory to plain read/write mapped memory;
+ * {@code unmap} releases it (the file keeps its size; its bytes are gone).
+ */
+final class ModuleFile extends Node {
+    /** Larger than any module, small enough to reserve below 2 GiB. */
+    static final long MAX_SIZE = 256L << 20;
+
+    private final String path;
+    private final Object lock;
+    private final HostLog log;
+    private long size;
+    private byte[] pending = new byte[0];
+    private Mapping mapping;
+    private long reserved;
+    private ImageHeader header;
+    private ModuleState state = ModuleState.UNMAPPED;
+    private ModuleThread thread;
+
+    ModuleFile(long id, String path, Object lock, HostLog log) {
+        super(id);
+        this.path = path;
+        this.lock = lock;
+        this.log = log;
+    }
+
+    long size() {
+        return size;
+    }
+
+    /** {@code dir/file}, for the log. */
+    String path() {
+        return path;
+    }
+
+    ModuleState state() {
+        return state;
+    }
+
+    long address() {
+        return mapping == null ? 0 : mapping.address();
+    }
+
+    /** The state, the address as {@code 0x%016x} and the size, a line each. */
+    byte[] status() {
+        return String.format("%s\n0x%016x\n%d\n", state.word(), address(), size).getBytes(StandardCharsets.ISO_8859_1);
+    }
+
+    Outcome<Integer> write(long offset, ByteBuffer data) {
+        int n = data.remaining();
+        if (offset < 0) {
+            return Outcome.failed(Errno.EINVAL, "negative offset");
+        }
+        long end = offset + n;
+        switch (state) {
+            case UNMAPPED -> {
+                if (end > MAX_SIZE) {
+                    return Outcome.failed(Errno.EFBIG, "a module is at most " + MAX_SIZE + " bytes");
+                }
+                if (end > pending.length) {
+                    pending = Arrays.copyOf(pending, (int) end);
+                }
+                data.get(pending, (int) offset, n);
+            }
+            case MAPPED -> {
+                if (end > reserved) {
+                    return Outcome.failed(Errno.EPERM, "writing up to " + end + " would grow the module past the "
+                            + reserved + " bytes mapped for it");
+                }
+                Memory.view(mapping, offset, n).put(data);
+            }
+            default -> {
+                return Outcome.failed(Errno.EBUSY, "the image is the module's own once init was written");
+            }
+        }
+        size = Math.max(size, end);
+        return Outcome.done(n);
+    }
+
+    Outcome<Void> truncate(long newSize) {
+        switch (state) {
+            case UNMAPPED -> {
+                if (newSize > MAX_SIZE) {
+                    return Outcome.failed(Errno.EFBIG, "a module is at most " + MAX_SIZE + " bytes");
+                }
+                if (pending.length > newSize) {
+                    pending = Arrays.copyOf(pending, (int) newSize);
+                }
+            }
+            case MAPPED -> {
+                if (newSize > reserved) {
+                    return Outcome.failed(Errno.EPERM, "a mapped module cannot grow past the " + reserved
+                            + " bytes mapped for it");
+                }
+                if (newSize < size) {
+                    // Bytes past a shrink read back as zeroes if the file grows again, as in any file.
+                    Memory.zero(mapping, newSize, size - newSize);
+                }
+            }
+            default -> {
+                if (newSize > size) {
+                    return Outcome.failed(Errno.EPERM, "a mapped module cannot grow");
+                }
+                if (state == ModuleState.LIVE && newSize >= header.coreSize()) {
+                    mapping = Memory.shrink(mapping, newSize);
+                } else if (newSize != size) {
+                    return Outcome.failed(Errno.EBUSY, "the image is the module's own; only a live module may drop "
+                            + "its init tail, down to its core size " + header.coreSize());
+                }
+            }
+        }
+        size = newSize;
+        return Outcome.done(null);
+    }
+
+    Outcome<Void> map() {
+        if (state != ModuleState.UNMAPPED) {
+            return Outcome.failed(Errno.EEXIST, String.format("already mapped at 0x%016x", address()));
+        }
+        if (size == 0) {
+            return Outcome.failed(Errno.EINVAL, "nothing to map: the file is empty");
+        }
+        Outcome<Mapping> reserved = Memory.reserve(size);
+        if (reserved instanceof Outcome.Failed<Mapping> f) {
+            return f.cast();
+        }
+        mapping = ((Outcome.Done<Mapping>) reserved).value();
+        Memory.view(mapping, 0, pending.length).put(pending);
+        pending = new byte[0];
+        this.reserved = size;
+        state = ModuleState.MAPPED;
+        log.add(String.format("modfs: %s: mapped at 0x%016x, %d bytes", path, mapping.address(), size));
+        return Outcome.done(null);
+    }
+
+    Outcome<Void> unmap() {
+        switch (state) {
+            case UNMAPPED -> {
+                return Outcome.failed(Errno.EINVAL, "not mapped");
+            }
+            case INITIALIZING, GOING -> {
+                return Outcome.failed(Errno.EBUSY, state.word() + ": its " + (state == ModuleState.GOING ? "exit"
+                        : "init") + " is still running");
+            }
+            case LIVE -> {
+                return Outcome.failed(Errno.EBUSY, "live: exit it first");
+            }
+            default -> {
+                Memory.release(mapping);
+                mapping = null;
+                header = null;
+                state = ModuleState.UNMAPPED;
+                if (thread != null) {
+                    thread.close();
+                    thread = null;
+                }
+                log.add("modfs: " + path + ": unmapped");
+                return Outcome.done(null);
+            }
+        }
+    }
+
+    /**
+     * Checks the header, protects the pages and calls init on the module's thread; completes
+     * when init has returned, with init's errno if it failed.
+     */
+    CompletionStage<Outcome<Void>> init(Runnable onLive) {
+        switch (state) {
+            case UNMAPPED, FAILED -> {
+                return now(Outcome.failed(Errno.EINVAL, state == ModuleState.FAILED
+                        ? "its init failed before: unmap it" : "not mapped"));
+            }
+            case INITIALIZING, GOING -> {
+                return now(Outcome.failed(Errno.EBUSY, state.word()));
+            }
+            case LIVE -> {
+                return now(Outcome.failed(Errno.EEXIST, "already live"));
+            }
+            default -> { }
+        }
+        Outcome<ImageHeader> checked = ImageCheck.check(mapping, size);
+        if (checked instanceof Outcome.Failed<ImageHeader> f) {
+            return now(f.cast());
+        }
+        ImageHeader h = ((Outcome.Done<ImageHeader>) checked).value();
+        Outcome<Void> protectedPages = Memory.protect(mapping, h);
+        if (protectedPages instanceof Outcome.Failed<Void>) {
+            Memory.unprotect(mapping);
+            return now(protectedPages);
+        }
+        header = h;
+        state = ModuleState.INITIALIZING;
+        if (h.init() == 0) {
+            return now(becomeLive(onLive));
+        }
+        if (thread == null) {
+            thread = new ModuleThread(path);
+        }
+        log.add(String.format("modfs: %s: calling init at 0x%016x", path, h.init()));
+        return thread.init(h.init()).handle((returned, error) -> {
+            synchronized (lock) {
+                if (error == null && returned == 0) {
+                    return becomeLive(onLive);
+                }
+                state = ModuleState.FAILED;
+                if (error != null) {
+                    log.add("modfs: " + path + ": init could not be called: " + error);
+                    return Outcome.failed(Errno.EIO, "init could not be called");
+                }
+                int errno = returned < 0 && returned >= -Errno.MAX ? -returned
+                        : returned > 0 && returned <= Errno.MAX ? returned : Errno.EINVAL;
+                log.add("modfs: " + path + ": init returned " + returned);
+                return Outcome.failed(errno, "init returned " + returned);
+            }
+        });
+    }
+
+    private Outcome<Void> becomeLive(Runnable onLive) {
+        state = ModuleState.LIVE;
+        onLive.run();
+        log.add("modfs: " + path + ": live");
+        return Outcome.done(null);
+    }
+
+    /**
+     * Calls exit on the module's thread; completes when it has returned. A module with init but
+     * no exit cannot be stopped, as in the kernel.
+     */
+    CompletionStage<Outcome<Void>> exit(Runnable onGone) {
+        if (state == ModuleState.INITIALIZING || state == ModuleState.GOING) {
+            return now(Outcome.failed(Errno.EBUSY, state.word()));
+        }
+        if (state != ModuleState.LIVE) {
+            return now(Outcome.failed(Errno.EINVAL, "not live"));
+        }
+        if (header.exit() == 0 && header.init() != 0) {
+            return now(Outcome.failed(Errno.EBUSY, "it has an init and no exit, so it cannot be stopped"));
+        }
+        state = ModuleState.GOING;
+        if (header.exit() == 0) {
+            return now(stopped(onGone));
+        }
+        if (thread == null) {
+            thread = new ModuleThread(path);
+        }
+        log.add(String.format("modfs: %s: calling exit at 0x%016x", path, header.exit()));
+        return thread.exit(header.exit()).handle((nothing, error) -> {
+            synchronized (lock) {
+                if (error != null) {
+                    log.add("modfs: " + path + ": exit could not be called: " + error);
+                }
+                return stopped(onGone);
+            }
+        });
+    }
+
+    /** After exit the memory is plain mapped memory again, as large as the file is now. */
+    private Outcome<Void> stopped(Runnable onGone) {
+        Memory.unprotect(mapping);
+        header = null;
+        reserved = size;
+        state = ModuleState.MAPPED;
+        onGone.run();
+        log.add("modfs: " + path + ": stopped");
+        return Outcome.done(null);
+    }
+
+    private static CompletionStage<Outcome<Void>> now(Outcome<Void> outcome) {
+        return CompletableFuture.completedFuture(outcome);
+    }
+}

@@ -1,0 +1,26 @@
+package modtools.modfs.fs;
+
+/** Where a module file is in its life, as its status shows it. */
+public enum ModuleState {
+    /** Bytes only, held by the host until {@code map}. */
+    UNMAPPED,
+    /** Memory reserved below 2 GiB; writes land in it. */
+    MAPPED,
+    /** init is running on the module's thread. */
+    INITIALIZING,
+    /** init returned 0; the image is the module's own. */
+    LIVE,
+    /** exit is running on the module's thread. */
+    GOING,
+    /** init returned an error; only {@code unmap} is left. */
+    FAILED;
+
+    public String word() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** From init until exit returns (or unmap after a failure) the image belongs to the module. */
+    boolean owned() {
+        return this == INITIALIZING || this == LIVE || this == GOING || this == FAILED;
+    }
+}

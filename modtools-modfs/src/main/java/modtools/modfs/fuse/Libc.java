@@ -1,0 +1,45 @@
+package modtools.modfs.fuse;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.nio.ByteBuffer;
+
+/**
+ * The system calls the protocol needs, bound by JNA's direct mapping (a native method per call,
+ * no proxy), each throwing {@link LastErrorException} with errno on failure. Buffers are direct;
+ * JNA passes them from their current position, so callers rewind them first.
+ */
+final class Libc {
+    static final int O_RDWR = 02;
+    static final int O_CLOEXEC = 02000000;
+    static final long MS_NOSUID = 2;
+    static final long MS_NODEV = 4;
+    static final int MNT_DETACH = 2;
+    static final int F_OK = 0;
+
+    static {
+        Native.register(Platform.C_LIBRARY_NAME);
+    }
+
+    private Libc() {}
+
+    static native int open(String path, int flags) throws LastErrorException;
+
+    static native long read(int fd, ByteBuffer buffer, long count) throws LastErrorException;
+
+    static native long write(int fd, ByteBuffer buffer, long count) throws LastErrorException;
+
+    static native int close(int fd) throws LastErrorException;
+
+    static native int mount(String source, String target, String type, long flags, String data)
+            throws LastErrorException;
+
+    static native int umount2(String target, int flags) throws LastErrorException;
+
+    static native int access(String path, int mode) throws LastErrorException;
+
+    static native int getuid();
+
+    static native int getgid();
+}

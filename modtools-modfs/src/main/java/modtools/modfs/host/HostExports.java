@@ -1,0 +1,65 @@
+package modtools.modfs.host;
+
+import com.sun.jna.Callback;
+import com.sun.jna.CallbackReference;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
+import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * What the host exports to modules: functions only, at their real addresses in this process —
+ * a libc set taken from the C library itself, and the host API, whose functions are JNA
+ * callbacks into Java.
+ */
+public final class HostExports {
+    /** The libc functions modules may call. */
+    static final List<String> LIBC = List.of(
+            "malloc", "calloc", "realloc", "free",
+            "memcpy", "memmove", "memset", "memcmp", "memchr",
+            "strlen", "strnlen", "strcmp", "strncmp", "strchr", "strrchr", "strstr", "strcpy", "strncpy",
+            "snprintf", "vsnprintf", "strtol", "strtoul", "qsort");
+
+    /** {@code void modfs_log(const char *line)}. */
+    public interface LogFunction extends Callback {
+        void invoke(Pointer line);
+    }
+
+    public record Symbol(String name, long address) {}
+
+    private final List<Symbol> symbols;
+    /** Held for the host's lifetime: JNA frees a callback's native stub once its object is collected. */
+    private final LogFunction log;
+
+    public HostExports(HostLog hostLog) {
+        this.log = line -> {
+            if (line != null) {
+                hostLog.add(line.getString(0, StandardCharsets.ISO_8859_1.name()));
+            }
+        };
+        List<Symbol> all = new ArrayList<>();
+        all.add(new Symbol("modfs_log", Pointer.nativeValue(CallbackReference.getFunctionPointer(log))));
+        NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
+        for (String name : LIBC) {
+            all.add(new Symbol(name, Pointer.nativeValue(libc.getFunction(name))));
+        }
+        all.sort(Comparator.comparingLong(Symbol::address).thenComparing(Symbol::name));
+        this.symbols = List.copyOf(all);
+    }
+
+    public List<Symbol> symbols() {
+        return symbols;
+    }
+
+    /** kallsyms' format: {@code %016x T name} per function, in address order. */
+    public String render() {
+        StringBuilder out = new StringBuilder();
+        for (Symbol s : symbols) {
+            out.append(String.format("%016x T %s\n", s.address(), s.name()));
+        }
+        return out.toString();
+    }
+}
