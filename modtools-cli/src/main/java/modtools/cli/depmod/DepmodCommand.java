@@ -18,7 +18,6 @@ import modtools.deps.depmod.DepmodConfig;
 import modtools.deps.depmod.DepmodLog;
 import modtools.deps.depmod.DepmodOutput;
 import modtools.deps.depmod.Freshness;
-import modtools.deps.depmod.LogSink;
 import modtools.deps.depmod.ModuleSearch;
 import modtools.deps.index.IndexWriter;
 import modtools.elf.module.ModuleFile;
@@ -158,14 +157,8 @@ public final class DepmodCommand implements Command {
             throw new Fatal("could not load " + (symvers != null ? symvers : systemMap) + ": No such file or directory");
         }
         if (all) {
-            LogSink sink = new LogSink() {
-                @Override
-                public void log(LogSink.Level level, String message) {
-                    kmodLog.log(level.priority(), message);
-                }
-            };
             DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configPaths,
-                    version, inv.cwd(), sink);
+                    version, inv.cwd(), log);
             try {
                 ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {
                     @Override
@@ -173,7 +166,7 @@ public final class DepmodCommand implements Command {
                         depmod.readAhead(path);
                     }
                 };
-                for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), sink, readAhead)) {
+                for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), log, readAhead)) {
                     depmod.addModule(f.name(), f.path());
                 }
             } catch (ModuleSearch.UnreadableDirectoryException e) {
@@ -245,11 +238,7 @@ public final class DepmodCommand implements Command {
 
     private static final DepmodLog SILENT = new DepmodLog() {
         @Override
-        public void error(String message) {
-        }
-
-        @Override
-        public void warning(String message) {
+        public void log(Level level, String message) {
         }
 
         @Override
@@ -265,13 +254,8 @@ public final class DepmodCommand implements Command {
     private static DepmodLog logFor(KmodLog kmodLog, PrintStream out, boolean verbose) {
         return new DepmodLog() {
             @Override
-            public void error(String message) {
-                kmodLog.log(KmodLog.ERR, message);
-            }
-
-            @Override
-            public void warning(String message) {
-                kmodLog.log(KmodLog.WARNING, message);
+            public void log(Level level, String message) {
+                kmodLog.log(level.priority(), message);
             }
 
             @Override

@@ -1,13 +1,17 @@
 package modtools.deps.depmod;
 
 /**
- * Where depmod's messages go. kmod prints errors and warnings to stderr as
- * "depmod: ERROR: …"/"depmod: WARNING: …", and with -v lists each resolved dependency on stdout.
+ * Where depmod's messages go: kmod's log lines (errors and warnings at its default
+ * verbosity), and with -v the resolved dependencies, which kmod lists on stdout.
  */
-public interface DepmodLog {
-    void error(String message);
+public interface DepmodLog extends LogSink {
+    default void error(String message) {
+        log(Level.ERROR, message);
+    }
 
-    void warning(String message);
+    default void warning(String message) {
+        log(Level.WARNING, message);
+    }
 
     /** A verbose-mode line for stdout; only called when verbose output is on. */
     void show(String line);

@@ -1,7 +1,7 @@
 package modtools.deps.depmod;
 
 /**
- * Where the configuration and search stages of depmod send kmod's log lines. kmod prints
+ * Where depmod sends kmod's log lines. kmod prints
  * them on stderr as {@code depmod: LABEL: message}, each level only when depmod's verbosity
  * (syslog's LOG_WARNING plus one per -v) reaches the level's priority: errors always, INFO
  * from -vv, DEBUG from -vvv.
@@ -11,6 +11,7 @@ public interface LogSink {
     /** kmod's ERR, INF and DBG, with their syslog priorities and the labels kmod prints. */
     enum Level {
         ERROR(3, "ERROR"),
+        WARNING(4, "WARNING"),
         INFO(6, "INFO"),
         DEBUG(7, "DEBUG");
 
