@@ -60,6 +60,8 @@ public final class Linker {
     private Definition[] imported;
     private long[] address;
 
+    /** The architecture's answer for each type below 256, asked once: the scan and the apply loops look types up here. */
+    private final Architecture.Howto[] howtos = new Architecture.Howto[256];
     private final List<Patch> patches = new ArrayList<>();
     private int[] gotSlot;
     private final List<Integer> gotSymbols = new ArrayList<>();
@@ -80,6 +82,9 @@ public final class Linker {
         this.arch = arch;
         this.base = base;
         this.map = map;
+        for (int type = 0; type < howtos.length; type++) {
+            howtos[type] = arch.howto(type);
+        }
     }
 
     /**
@@ -257,7 +262,7 @@ public final class Linker {
         long info = entries[e + 1];
         int type = (int) info;
         int sym = (int) (info >>> 32);
-        Architecture.Howto howto = arch.howto(type);
+        Architecture.Howto howto = type >= 0 && type < howtos.length ? howtos[type] : null;
         if (howto == null) {
             throw new LinkException(new LinkProblem.Unsupported(site(target, entries[e], type, sym)));
         }
@@ -302,7 +307,7 @@ public final class Linker {
                 candidates.add(i);
             }
         }
-        long largest = place(candidates.size()).end();
+        long largest = placeSections(candidates.size());
         for (int i : candidates) {
             long s = imported[i].address();
             boolean pcFar = !fits32(s - base) || !fits32(s - largest);
@@ -311,32 +316,46 @@ public final class Linker {
                 veneered.add(i);
             }
         }
-        return place(veneered.size());
+        placeSections(veneered.size());
+        return finishLayout();
     }
 
     private static boolean fits32(long v) {
         return v == (int) v;
     }
 
-    /** One layout pass with {@code veneerCount} veneers; sets {@link #placed} and the symbol addresses. */
-    private Layout place(int veneerCount) throws LinkException, ElfFormatException {
+    // Where placeSections put the regions and what it placed, for finishLayout.
+    private List<Placement> order;
+    private List<Layout.Common> commonPlaces;
+    private int veneerCount;
+    private long veneerStart;
+    private long textEnd;
+    private long gotStart;
+    private long rodataEnd;
+    private long coreEnd;
+    private long initTextEnd;
+    private long end;
+
+    /** Places sections, veneers, the GOT and COMMON symbols with room for {@code veneers} veneers; returns the end. */
+    private long placeSections(int veneers) throws LinkException, ElfFormatException {
+        veneerCount = veneers;
         placed = new Placement[sections.size()];
-        List<Placement> order = new ArrayList<>();
+        order = new ArrayList<>();
         Cursor at = new Cursor(base + ImageHeader.SIZE);
 
         placeRegion(Region.TEXT, at, order);
-        long veneerStart = at.align(arch.veneerAlignment());
+        veneerStart = at.align(arch.veneerAlignment());
         at.advance((long) veneerCount * arch.veneerSize());
-        long textEnd = at.align(PAGE);
+        textEnd = at.align(PAGE);
 
         placeRegion(Region.RODATA, at, order);
-        long gotStart = at.align(arch.gotEntrySize());
+        gotStart = at.align(arch.gotEntrySize());
         at.advance((long) gotSymbols.size() * arch.gotEntrySize());
-        long rodataEnd = at.align(PAGE);
+        rodataEnd = at.align(PAGE);
 
         placeRegion(Region.DATA, at, order);
         placeRegion(Region.BSS, at, order);
-        List<Layout.Common> commonPlaces = new ArrayList<>();
+        commonPlaces = new ArrayList<>();
         for (int i : commons) {
             long alignment = Math.max(1, value(i)); // st_value of a COMMON symbol is its alignment
             checkAlignment(alignment, "COMMON symbol " + table.name(i));
@@ -345,13 +364,17 @@ public final class Linker {
             address[i] = a;
             commonPlaces.add(new Layout.Common(table.name(i), a, size(i), alignment));
         }
-        long coreEnd = at.align(PAGE);
+        coreEnd = at.align(PAGE);
 
         placeRegion(Region.INIT_TEXT, at, order);
-        long initTextEnd = at.align(PAGE);
+        initTextEnd = at.align(PAGE);
         placeRegion(Region.INIT_DATA, at, order);
-        long end = at.align(PAGE);
+        end = at.align(PAGE);
+        return end;
+    }
 
+    /** The symbols' addresses, the veneers and the GOT entries once the places are final, and the header. */
+    private Layout finishLayout() throws ElfFormatException {
         for (int i = 1; i < symbolCount; i++) {
             address[i] = switch (kind[i]) {
                 case IN_SECTION -> placed[sectionIndex(i)].address() + value(i);
@@ -363,7 +386,7 @@ public final class Linker {
             };
         }
         List<Layout.Veneer> veneers = new ArrayList<>();
-        for (int v = 0; v < veneerCount && v < veneered.size(); v++) {
+        for (int v = 0; v < veneerCount; v++) {
             int i = veneered.get(v);
             long a = veneerStart + (long) v * arch.veneerSize();
             veneers.add(new Layout.Veneer(table.name(i), a, arch.veneerSize(), address[i]));
@@ -475,7 +498,7 @@ public final class Linker {
         long addend = entries[e + 2];
         int type = (int) info;
         int sym = (int) (info >>> 32);
-        Architecture.Howto howto = arch.howto(type);
+        Architecture.Howto howto = howtos[type]; // the scan refused types without one
         Architecture.Field field = howto.field();
         int width = field.size();
         if (Long.compareUnsigned(offset, target.size()) > 0 || target.size() - offset < width) {
