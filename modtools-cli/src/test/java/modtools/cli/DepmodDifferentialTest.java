@@ -15,6 +15,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,10 +38,10 @@ class DepmodDifferentialTest {
 
     @AfterEach
     void removeLinks() {
-        ModuleTrees.remove(base);
+        Corpus.removeCopy(base);
     }
 
-    record Outcome(Tool.Result result, Map<String, byte[]> files) {}
+    record Outcome(Processes.Result result, Map<String, byte[]> files) {}
 
     /** Runs kmod's depmod, then ours, with the same arguments on the same tree. */
     static void assertSameAsKmod(Path moduleDir, List<String> args) throws IOException {
@@ -68,11 +70,11 @@ class DepmodDifferentialTest {
         for (String name : INDEXES) {
             Files.deleteIfExists(moduleDir.resolve(name));
         }
-        Tool.Result result;
+        Processes.Result result;
         if (kmod) {
             List<String> command = new ArrayList<>(List.of("depmod"));
             command.addAll(args);
-            result = Tool.run(command);
+            result = Processes.run(command);
         } else {
             result = Tool.ours("depmod", args);
         }
@@ -87,7 +89,7 @@ class DepmodDifferentialTest {
     }
 
     private Path tree(Path corpus) throws IOException {
-        return ModuleTrees.linkedCopy(corpus, Corpus.version(corpus), base);
+        return Corpus.linkedCopy(corpus, Corpus.version(corpus), base);
     }
 
     private List<String> args(Path corpus, String... extra) throws IOException {
@@ -116,7 +118,7 @@ class DepmodDifferentialTest {
         Path xz = Corpus.cloud("xz");
         Path xzTree = tree(xz);
         Outcome kmod = run(xzTree, args(xz), true);
-        ModuleTrees.remove(base);
+        Corpus.removeCopy(base);
         Path gz = Corpus.cloud("gz");
         Path gzTree = tree(gz);
         Outcome ours = run(gzTree, args(gz), false);

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,12 +36,12 @@ class ModinfoDifferentialTest {
         List<String> command = new ArrayList<>();
         command.add("modinfo");
         command.addAll(args);
-        Tool.Result kmod = Tool.run(command);
-        Tool.Result ours = Tool.ours("modinfo", args);
+        Processes.Result kmod = Processes.run(command);
+        Processes.Result ours = Tool.ours("modinfo", args);
         assertSameOutput(kmod, ours, "modinfo " + describe(args));
     }
 
-    static void assertSameOutput(Tool.Result kmod, Tool.Result ours, String what) {
+    static void assertSameOutput(Processes.Result kmod, Processes.Result ours, String what) {
         assertSameText(kmod.stdoutText(), ours.stdoutText(), what + " (stdout)");
         assertSameText(kmod.stderrText(), ours.stderrText(), what + " (stderr)");
         assertEquals(kmod.status(), ours.status(), what + " (exit status)");
@@ -97,9 +99,9 @@ class ModinfoDifferentialTest {
         List<String> gzModules = Corpus.modules(gz, ".ko.gz");
         List<String> command = new ArrayList<>(List.of("modinfo"));
         command.addAll(xzModules);
-        Tool.Result kmod = Tool.run(command);
+        Processes.Result kmod = Processes.run(command);
         String expected = kmod.stdoutText().replace(xz.toString(), gz.toString()).replace(".ko.xz\n", ".ko.gz\n");
-        Tool.Result ours = Tool.ours("modinfo", gzModules);
+        Processes.Result ours = Tool.ours("modinfo", gzModules);
         assertSameText(expected, ours.stdoutText(), "modinfo of .ko.gz vs kmod on .ko.xz");
         assertEquals("", ours.stderrText());
         assertEquals(kmod.status(), ours.status());
@@ -122,14 +124,14 @@ class ModinfoDifferentialTest {
         try {
             byNameAliasAndBuiltin(base);
         } finally {
-            ModuleTrees.remove(base);
+            Corpus.removeCopy(base);
         }
     }
 
     private void byNameAliasAndBuiltin(Path base) throws IOException {
         String version = Corpus.version(plain);
-        ModuleTrees.linkedCopy(plain, version, base);
-        Tool.Result depmod = Tool.run(List.of("depmod", "-b", base.toString(), version));
+        Corpus.linkedCopy(plain, version, base);
+        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
         assertEquals(0, depmod.status(), depmod.stderrText());
 
         List<String> names = new ArrayList<>();

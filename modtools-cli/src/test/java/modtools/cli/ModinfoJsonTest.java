@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,11 +26,11 @@ class ModinfoJsonTest {
         }
         List<String> command = new ArrayList<>(List.of("modinfo", "-0"));
         command.addAll(sample);
-        Tool.Result kmod = Tool.run(command);
+        Processes.Result kmod = Processes.run(command);
 
         List<String> args = new ArrayList<>(List.of("--json"));
         args.addAll(sample);
-        Tool.Result ours = Tool.ours("modinfo", args);
+        Processes.Result ours = Tool.ours("modinfo", args);
         assertEquals(0, ours.status(), ours.stderrText());
 
         ObjectMapper mapper = new ObjectMapper();

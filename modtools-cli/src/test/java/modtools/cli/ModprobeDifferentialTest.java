@@ -18,6 +18,8 @@ import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.ModprobeCommand;
 import modtools.cli.modprobe.NoModuleSupport;
 import modtools.cli.modprobe.SysfsKernelState;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -45,15 +47,15 @@ class ModprobeDifferentialTest {
         Path corpus = Corpus.cloud();
         version = Corpus.version(corpus);
         base = tmp.resolve("root");
-        moduleDir = ModuleTrees.linkedCopy(corpus, version, base);
-        Tool.Result depmod = Tool.run(List.of("depmod", "-b", base.toString(), version));
+        moduleDir = Corpus.linkedCopy(corpus, version, base);
+        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
         assertEquals(0, depmod.status(), depmod.stderrText());
         config = writeFixture(tmp.resolve("modprobe.d"));
     }
 
     @AfterAll
     static void removeLinks() {
-        ModuleTrees.remove(base);
+        Corpus.removeCopy(base);
     }
 
     /**
@@ -117,10 +119,10 @@ class ModprobeDifferentialTest {
     private static void assertSameAsKmod(List<String> args) {
         List<String> command = new ArrayList<>(List.of("modprobe"));
         command.addAll(args);
-        assertSame(Tool.run(command), Tool.ours("modprobe", args), args);
+        assertSame(Processes.run(command), Tool.ours("modprobe", args), args);
     }
 
-    private static void assertSame(Tool.Result kmod, Tool.Result ours, List<String> args) {
+    private static void assertSame(Processes.Result kmod, Processes.Result ours, List<String> args) {
         String what = "modprobe " + (args.size() <= 12 ? String.join(" ", args)
                 : String.join(" ", args.subList(0, 8)) + " … (" + args.size() + " args)");
         ModinfoDifferentialTest.assertSameOutput(kmod, ours, what);
@@ -225,9 +227,9 @@ class ModprobeDifferentialTest {
      */
     @Test
     void version() {
-        Tool.Result ours = Tool.ours("modprobe", List.of("-V"));
+        Processes.Result ours = Tool.ours("modprobe", List.of("-V"));
         assertEquals("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n", ours.stdoutText());
-        assertEquals(Tool.run(List.of("modprobe", "-V")).stdoutText().replace("-ZLIB", "+ZLIB"), ours.stdoutText());
+        assertEquals(Processes.run(List.of("modprobe", "-V")).stdoutText().replace("-ZLIB", "+ZLIB"), ours.stdoutText());
     }
 
     /** modprobe's own options after the name are module options, quoted as kmod re-quotes them. */
@@ -257,7 +259,7 @@ class ModprobeDifferentialTest {
         command.addAll(args);
         Host host = new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), new NoModuleSupport(),
                 Map.of("MODPROBE_OPTIONS", env));
-        assertSame(Tool.run(command), Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
+        assertSame(Processes.run(command), Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
     }
 
     /**
@@ -268,10 +270,10 @@ class ModprobeDifferentialTest {
     @Test
     void indexesReadWithoutMapping() throws IOException {
         Path root = tmp.resolve("stream");
-        Path dir = ModuleTrees.linkedCopy(Corpus.cloud(), version, root);
+        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
         try {
             Files.delete(dir.resolve("modules.builtin"));
-            assertEquals(0, Tool.run(List.of("depmod", "-b", root.toString(), version)).status());
+            assertEquals(0, Processes.run(List.of("depmod", "-b", root.toString(), version)).status());
             assertEquals(0, Files.size(dir.resolve("modules.builtin.bin")));
             List<String> args = new ArrayList<>(List.of("-d", root.toString(), "-S", version, "-a", "-D"));
             args.addAll(moduleNames());
@@ -282,7 +284,7 @@ class ModprobeDifferentialTest {
             assertSameAsKmod(List.of("-C", config.toString(), "-d", relative.toString(), "-S", version, "-D", "bonding"));
             assertSameAsKmod(List.of("-C", config.toString(), "-d", root + "/", "-S", version, "-D", "ipvlan"));
         } finally {
-            ModuleTrees.remove(root);
+            Corpus.removeCopy(root);
         }
     }
 
@@ -290,9 +292,9 @@ class ModprobeDifferentialTest {
     @Test
     void damagedIndexes() throws IOException {
         Path root = tmp.resolve("damaged");
-        Path dir = ModuleTrees.linkedCopy(Corpus.cloud(), version, root);
+        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
         try {
-            assertEquals(0, Tool.run(List.of("depmod", "-b", root.toString(), version)).status());
+            assertEquals(0, Processes.run(List.of("depmod", "-b", root.toString(), version)).status());
             Files.write(dir.resolve("modules.alias.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
             byte[] symbols = Files.readAllBytes(dir.resolve("modules.symbols.bin"));
             symbols[5] = 7;
@@ -306,7 +308,7 @@ class ModprobeDifferentialTest {
                     0, 0, 0, 0});
             assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-D", "bonding"));
         } finally {
-            ModuleTrees.remove(root);
+            Corpus.removeCopy(root);
         }
     }
 
@@ -339,7 +341,7 @@ class ModprobeDifferentialTest {
                 "mount --bind \"$1\" /proc/cmdline && mount --bind \"$2\" /sys/module && shift 2 && exec modprobe \"$@\"",
                 "sh", cmdline.toString(), sys.toString()));
         command.addAll(args);
-        Tool.Result kmod = Tool.run(command);
+        Processes.Result kmod = Processes.run(command);
         assumeTrue(!kmod.stderrText().startsWith("unshare:") && !kmod.stderrText().startsWith("mount:"),
                 "needs a private mount namespace: " + kmod.stderrText());
         Host host = new Host(cmdline, new SysfsKernelState(sys), new NoModuleSupport(), Map.of());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import modtools.testkit.Processes;
 
 /** GNU nm as an independent reader of module symbols, for building test inputs. */
 final class Nm {
@@ -28,7 +29,7 @@ final class Nm {
     private static Set<String> names(List<String> files, String filter, String prefix) {
         List<String> command = new ArrayList<>(List.of("nm", "-A", filter, "--format=posix"));
         command.addAll(files);
-        Tool.Result r = Tool.run(command);
+        Processes.Result r = Processes.run(command);
         Set<String> out = new TreeSet<>();
         for (String line : r.stdoutText().split("\n")) {
             // "file: name type [value size]"

@@ -18,6 +18,8 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,17 +48,17 @@ class SdkExamplesTest {
     static void buildExamples() throws IOException {
         sdk = Corpus.repoRoot().resolve("sdk");
         base = Files.createTempDirectory("sdk-examples");
-        Tool.Result build = Tool.run(List.of(sdk.resolve("examples/build-all").toString(), base.toString(), VERSION));
+        Processes.Result build = Processes.run(List.of(sdk.resolve("examples/build-all").toString(), base.toString(), VERSION));
         assertEquals(0, build.status(), "build-all: " + build.stderrText());
         assertEquals("", build.stderrText(), "build-all must build the examples without a warning");
         moduleDir = base.resolve("lib/modules").resolve(VERSION);
-        Tool.Result depmod = Tool.run(List.of("depmod", "-b", base.toString(), VERSION));
+        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), VERSION));
         assertEquals(0, depmod.status(), depmod.stderrText());
     }
 
     @AfterAll
     static void removeTree() {
-        Tool.run(List.of("rm", "-rf", base.toString()));
+        Processes.run(List.of("rm", "-rf", base.toString()));
     }
 
     private static Path ko(String name) {
@@ -67,8 +69,8 @@ class SdkExamplesTest {
         return EXAMPLES.stream().map(n -> ko(n).toString()).toList();
     }
 
-    private static Tool.Result ok(List<String> command) {
-        Tool.Result r = Tool.run(command);
+    private static Processes.Result ok(List<String> command) {
+        Processes.Result r = Processes.run(command);
         assertEquals(0, r.status(), String.join(" ", command) + ": " + r.stderrText());
         return r;
     }
@@ -119,21 +121,21 @@ class SdkExamplesTest {
                     List.of("-p", ko(name).toString()),
                     List.of("-F", "depends", ko(name).toString()),
                     List.of("-0", "-F", "parm", ko(name).toString()))) {
-                Tool.Result kmod = Tool.run(concat(List.of("modinfo"), args));
+                Processes.Result kmod = Processes.run(concat(List.of("modinfo"), args));
                 ModinfoDifferentialTest.assertSameOutput(kmod, Tool.ours("modinfo", args), "modinfo " + String.join(" ", args));
                 assertEquals(0, kmod.status(), kmod.stderrText());
             }
         }
         for (String lookup : List.of("demo-params", "modfs:demo-top", "symbol:demo_mid_twice")) {
             List<String> args = List.of("-b", base.toString(), "-k", VERSION, lookup);
-            ModinfoDifferentialTest.assertSameOutput(Tool.run(concat(List.of("modinfo"), args)), Tool.ours("modinfo", args),
+            ModinfoDifferentialTest.assertSameOutput(Processes.run(concat(List.of("modinfo"), args)), Tool.ours("modinfo", args),
                     "modinfo " + lookup);
         }
     }
 
     @Test
     void modinfoShowsTheMetadataTheHeaderEmits() {
-        String params = Tool.run(List.of("modinfo", ko("modfs_demo_params").toString())).stdoutText();
+        String params = Processes.run(List.of("modinfo", ko("modfs_demo_params").toString())).stdoutText();
         String filename = "filename:       " + ko("modfs_demo_params") + "\n";
         assertEquals(filename + """
                 license:        Dual MIT/GPL
@@ -163,7 +165,7 @@ class SdkExamplesTest {
                 {"modfs_demo_top", "modfs_demo_mid"}, {"modfs_demo_params", ""}, {"modfs_demo_fail", ""}}) {
             StringBuilder fields = new StringBuilder();
             for (String field : List.of("depends", "name", "vermagic")) {
-                fields.append(Tool.run(List.of("modinfo", "-F", field, ko(m[0]).toString())).stdoutText());
+                fields.append(Processes.run(List.of("modinfo", "-F", field, ko(m[0]).toString())).stdoutText());
             }
             assertEquals(m[1] + "\n" + m[0] + "\n" + VERSION + " mod_unload\n", fields.toString(), m[0]);
         }
@@ -404,7 +406,7 @@ class SdkExamplesTest {
                 init 0
                 log: modfs_demo_params: unloaded (greeting was bonjour)
                 """, set.substring(set.indexOf("log: ")));
-        Tool.Result tooLong = Tool.run(List.of(exe.toString(), "greeting=" + "x".repeat(1024)));
+        Processes.Result tooLong = Processes.run(List.of(exe.toString(), "greeting=" + "x".repeat(1024)));
         assertTrue(tooLong.stdoutText().endsWith("set greeting: 28\n"), "1023 bytes and the NUL fit, 1024 do not");
         String longest = ok(List.of(exe.toString(), "greeting=" + "x".repeat(1023))).stdoutText();
         assertTrue(longest.contains("\ninit 0\n"), longest);
@@ -518,11 +520,11 @@ class SdkExamplesTest {
         cases.put(List.of(build, "--install", dir.toString(), "--version", "modfs", good.toString()),
                 "build-module: --version modfs: not a release depmod accepts (like 1.0.0-modfs)\n");
         for (Map.Entry<List<String>, String> c : cases.entrySet()) {
-            Tool.Result r = Tool.run(c.getKey());
+            Processes.Result r = Processes.run(c.getKey());
             assertEquals(1, r.status(), c.getKey().toString());
             assertEquals(c.getValue(), r.stderrText(), c.getKey().toString());
         }
-        Tool.Result r = Tool.run(List.of(build, "-o", dir.resolve("good.ko").toString(), good.toString()));
+        Processes.Result r = Processes.run(List.of(build, "-o", dir.resolve("good.ko").toString(), good.toString()));
         assertEquals(0, r.status(), r.stderrText());
         assertEquals("build-module: warning: good has no module_exit\n", r.stderrText());
     }
@@ -541,7 +543,7 @@ class SdkExamplesTest {
         bad.put("export_static", "static int f(void) { return 0; }\nEXPORT_SYMBOL(f);\n");
         for (Map.Entry<String, String> b : bad.entrySet()) {
             Path c = Files.writeString(dir.resolve(b.getKey() + ".c"), "#include <modfs/module.h>\n" + b.getValue());
-            Tool.Result r = Tool.run(List.of(build, "-o", dir.resolve(b.getKey() + ".ko").toString(), c.toString()));
+            Processes.Result r = Processes.run(List.of(build, "-o", dir.resolve(b.getKey() + ".ko").toString(), c.toString()));
             assertNotEquals(0, r.status(), b.getKey() + " must not compile");
             String last = b.getKey().equals("export_static")
                     ? "build-module: export_static: EXPORT_SYMBOL(f): f is not a global symbol defined here\n"

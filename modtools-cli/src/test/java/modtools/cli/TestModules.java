@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import modtools.testkit.Processes;
 
 /** Minimal kernel-module objects compiled by gcc: one exported function, optionally one import. */
 final class TestModules {
@@ -21,7 +22,7 @@ final class TestModules {
                 + "static const char license[] __attribute__((section(\".modinfo\"), used)) = \"license=GPL\";\n";
         Path c = Files.writeString(dir.resolve(name + ".c"), source);
         Path ko = dir.resolve(name + ".ko");
-        Tool.Result r = Tool.run(List.of("gcc", "-c", "-O2", "-fno-pic", "-o", ko.toString(), c.toString()));
+        Processes.Result r = Processes.run(List.of("gcc", "-c", "-O2", "-fno-pic", "-o", ko.toString(), c.toString()));
         assertEquals(0, r.status(), "gcc: " + r.stderrText());
         Files.delete(c);
         return ko;

@@ -1,61 +1,23 @@
 package modtools.cli;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import modtools.testkit.Processes;
 
-/** Runs a reference tool as a process, or one of our commands in-process, capturing both streams as bytes. */
+/** One of our commands run in this JVM, its streams captured as bytes like a reference tool's. */
 public final class Tool {
     private Tool() {}
 
-    public record Result(int status, byte[] stdout, byte[] stderr) {
-        public String stdoutText() {
-            return new String(stdout, StandardCharsets.ISO_8859_1);
-        }
-
-        public String stderrText() {
-            return new String(stderr, StandardCharsets.ISO_8859_1);
-        }
-    }
-
-    public static Result run(List<String> command) {
-        try {
-            ProcessBuilder pb = new ProcessBuilder(command);
-            pb.environment().remove("MODPROBE_OPTIONS");
-            pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-            Process p = pb.start();
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
-            byte[] out = readAll(p.getInputStream());
-            return new Result(p.waitFor(), out, err.join());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Our command {@code name}, run in this JVM as if called by that name. */
-    public static Result ours(String name, List<String> args) {
+    /** Our command {@code name}, run as if called by that name. */
+    public static Processes.Result ours(String name, List<String> args) {
         return ours(name, args, inv -> Main.run(name, inv));
     }
 
-    /** A command built by the test (with its own view of the host), run in this JVM as {@code name}. */
-    public static Result ours(String name, List<String> args, Command command) {
+    /** A command built by the test (with its own view of the host), run as {@code name}. */
+    public static Processes.Result ours(String name, List<String> args, Command command) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         PrintStream o = new PrintStream(out, false, StandardCharsets.ISO_8859_1);
@@ -64,6 +26,6 @@ public final class Tool {
                 System.getProperty("os.version"));
         int status = command.run(inv);
         o.flush();
-        return new Result(status, out.toByteArray(), err.toByteArray());
+        return new Processes.Result(status, out.toByteArray(), err.toByteArray());
     }
 }
