@@ -22,6 +22,7 @@ import modtools.elf.Section;
 import modtools.elf.Symbol;
 import modtools.elf.SymbolTable;
 import modtools.link.x86_64.X86_64;
+import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,9 @@ class LdDifferentialTest {
 
     @TempDir
     Path dir;
+
+    @TempDir
+    static Path sdkTree;
 
     static Stream<Arguments> programs() {
         List<Arguments> out = new ArrayList<>();
@@ -80,6 +84,43 @@ class LdDifferentialTest {
                 "-fno-asynchronous-unwind-tables", "-fno-unwind-tables", "-fno-stack-protector",
                 "-fcf-protection=none", source.toString(), "-o", object.toString()));
         compareWithLd(object, true);
+    }
+
+    /** The SDK's examples, built by its own script into a module tree. */
+    static Stream<Arguments> sdkExamples() throws Exception {
+        Path tree = sdkTree;
+        Processes.Result r = Processes.run(List.of(Corpus.repoRoot().resolve("sdk/examples/build-all").toString(),
+                tree.toString()));
+        assertEquals(0, r.status(), r.stderrText());
+        try (Stream<Path> files = Files.walk(tree)) {
+            List<Path> modules = files.filter(f -> f.toString().endsWith(".ko")).sorted().toList();
+            assertFalse(modules.isEmpty(), "build-all made modules");
+            for (Path m : modules) {
+                ElfFile elf = ElfFile.parse(m.toString(), ByteBuffer.wrap(Files.readAllBytes(m)));
+                for (Symbol s : elf.symbols(elf.symbolTable().orElseThrow()).all()) {
+                    if (!s.isUndefined() && s.isGlobal()) {
+                        SDK_EXPORTS.putIfAbsent(s.name(), s.type() != Elf.STT_OBJECT);
+                    }
+                }
+            }
+            return modules.stream().map(m -> Arguments.of(m.getFileName().toString(), m));
+        }
+    }
+
+    /** Globals the SDK examples define, and whether each is code: one module's imports are another's. */
+    private static final Map<String, Boolean> SDK_EXPORTS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * An SDK example as the modfs loader would link it: imports from the other examples in a
+     * module loaded just above this one, the host's functions (modfs_log, vsnprintf…) far
+     * away in the host process, reached through veneers.
+     */
+    @ParameterizedTest(name = "sdk example {0}")
+    @MethodSource("sdkExamples")
+    void sdkExampleMatchesLd(String name, Path module) throws Exception {
+        Path copy = dir.resolve(name);
+        Files.copy(module, copy);
+        compareWithLd(copy, true);
     }
 
     @Test
@@ -160,7 +201,10 @@ class LdDifferentialTest {
                 continue;
             }
             Provider host = new Provider.Host("test");
-            if (s.name().contains("near")) {
+            Boolean sdkFunction = SDK_EXPORTS.get(s.name());
+            if (sdkFunction != null) {
+                b.define(s.name(), NEAR + 0x40L * near++, sdkFunction, new Provider.Module("sdk"));
+            } else if (s.name().contains("near")) {
                 b.define(s.name(), NEAR + 0x40L * near++, !s.name().contains("data") && !s.name().contains("obj"), host);
             } else {
                 b.define(s.name(), FAR + 0x40L * far++, !s.name().contains("data") && !s.name().contains("obj"), host);
