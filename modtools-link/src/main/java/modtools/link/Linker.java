@@ -60,8 +60,17 @@ public final class Linker {
     private Definition[] imported;
     private long[] address;
 
-    /** The architecture's answer for each type below 256, asked once: the scan and the apply loops look types up here. */
+    /**
+     * The architecture's answer for each type below 256, asked once, and what the scan needs of
+     * it as bits: the two loops over every relocation read arrays, not objects.
+     */
     private final Architecture.Howto[] howtos = new Architecture.Howto[256];
+    private final byte[] scanFlags = new byte[256];
+    private static final byte APPLIED = 1;
+    private static final byte NOTHING_TO_DO = 2;
+    private static final byte NEEDS_GOT_ENTRY = 4;
+    private static final byte NARROW_DISTANCE = 8;
+    private static final byte NARROW_ADDRESS = 16;
     private final List<Patch> patches = new ArrayList<>();
     private int[] gotSlot;
     private final List<Integer> gotSymbols = new ArrayList<>();
@@ -83,7 +92,17 @@ public final class Linker {
         this.base = base;
         this.map = map;
         for (int type = 0; type < howtos.length; type++) {
-            howtos[type] = arch.howto(type);
+            Architecture.Howto h = arch.howto(type);
+            howtos[type] = h;
+            if (h != null) {
+                Meaning m = h.meaning();
+                boolean narrow = m.reachesSymbol() && h.field().size() <= 4;
+                scanFlags[type] = (byte) (APPLIED
+                        | (m == Meaning.NONE ? NOTHING_TO_DO : 0)
+                        | (m.usesGotEntry() ? NEEDS_GOT_ENTRY : 0)
+                        | (narrow && m != Meaning.ABSOLUTE ? NARROW_DISTANCE : 0)
+                        | (narrow && m == Meaning.ABSOLUTE ? NARROW_ADDRESS : 0));
+            }
         }
     }
 
@@ -262,16 +281,15 @@ public final class Linker {
         long info = entries[e + 1];
         int type = (int) info;
         int sym = (int) (info >>> 32);
-        Architecture.Howto howto = type >= 0 && type < howtos.length ? howtos[type] : null;
-        if (howto == null) {
+        int flags = (type & ~0xff) == 0 ? scanFlags[type] : 0;
+        if (flags == 0) {
             throw new LinkException(new LinkProblem.Unsupported(site(target, entries[e], type, sym)));
         }
         if (sym < 0 || sym >= symbolCount) {
             throw new LinkException(new LinkProblem.BadRelocation(site(target, entries[e], type, sym),
                     "symbol index " + Integer.toUnsignedString(sym) + " is out of range (" + symbolCount + " symbols)"));
         }
-        Meaning meaning = howto.meaning();
-        if (meaning == Meaning.NONE) {
+        if ((flags & NOTHING_TO_DO) != 0) {
             return;
         }
         if (noBits) {
@@ -282,12 +300,12 @@ public final class Linker {
         if (k == MISSING) {
             throw new LinkException(new LinkProblem.UnknownSymbol(site(target, entries[e], type, sym)));
         }
-        if (meaning.usesGotEntry() && gotSlot[sym] < 0) {
+        if ((flags & NEEDS_GOT_ENTRY) != 0 && gotSlot[sym] < 0) {
             gotSlot[sym] = gotSymbols.size();
             gotSymbols.add(sym);
         }
-        if (k == IMPORTED && meaning.reachesSymbol() && howto.field().size() <= 4 && imported[sym].function()) {
-            narrowUse[sym] |= meaning == Meaning.ABSOLUTE ? 2 : 1;
+        if ((flags & (NARROW_DISTANCE | NARROW_ADDRESS)) != 0 && k == IMPORTED && imported[sym].function()) {
+            narrowUse[sym] |= (flags & NARROW_ADDRESS) != 0 ? 2 : 1;
         }
     }
 
@@ -375,15 +393,17 @@ public final class Linker {
 
     /** The symbols' addresses, the veneers and the GOT entries once the places are final, and the header. */
     private Layout finishLayout() throws ElfFormatException {
+        long init = 0;
+        long exit = 0;
         for (int i = 1; i < symbolCount; i++) {
-            address[i] = switch (kind[i]) {
-                case IN_SECTION -> placed[sectionIndex(i)].address() + value(i);
-                case ABSOLUTE -> value(i);
-                case COMMON -> address[i];
-                case IMPORTED -> imported[i].address();
-                case GOT_BASE -> gotStart;
-                default -> 0;
-            };
+            // One call per symbol rather than a loop body: a method called often is compiled
+            // early, a long loop in a method called once runs in the interpreter.
+            int named = assignAddress(i);
+            if (named == 1 && init == 0) {
+                init = address[i];
+            } else if (named == 2 && exit == 0) {
+                exit = address[i];
+            }
         }
         List<Layout.Veneer> veneers = new ArrayList<>();
         for (int v = 0; v < veneerCount; v++) {
@@ -398,8 +418,25 @@ public final class Linker {
             got.add(new Layout.GotEntry(symbolName(i), gotStart + (long) g * arch.gotEntrySize(), address[i]));
         }
         ImageHeader header = new ImageHeader(ImageHeader.VERSION, ImageHeader.SIZE, end - base, coreEnd - base,
-                definedAddress(INIT), definedAddress(EXIT), textEnd, rodataEnd, initTextEnd);
+                init, exit, textEnd, rodataEnd, initTextEnd);
         return new Layout(base, header, List.copyOf(order), new Layout.Got(gotStart, got), veneers, commonPlaces);
+    }
+
+    /** Sets the address of symbol {@code i}; returns 1 when it is init_module, 2 when cleanup_module, else 0. */
+    private int assignAddress(int i) throws ElfFormatException {
+        switch (kind[i]) {
+            case IN_SECTION -> {
+                address[i] = placed[sectionIndex(i)].address() + value(i);
+                if (binding(i) != Elf.STB_LOCAL) {
+                    return table.nameStartsWith(i, INIT) ? 1 : table.nameStartsWith(i, EXIT) ? 2 : 0;
+                }
+            }
+            case ABSOLUTE -> address[i] = value(i);
+            case IMPORTED -> address[i] = imported[i].address();
+            case GOT_BASE -> address[i] = gotStart;
+            default -> { } // COMMON symbols have theirs from placeSections; the rest are never used
+        }
+        return 0;
     }
 
     private void placeRegion(Region region, Cursor at, List<Placement> order) throws LinkException {
@@ -447,16 +484,6 @@ public final class Linker {
                         + Long.toHexString(base));
             }
         }
-    }
-
-    /** The address of the global definition named {@code name} (NUL-terminated), or 0. */
-    private long definedAddress(byte[] name) throws ElfFormatException {
-        for (int i = 1; i < symbolCount; i++) {
-            if (binding(i) != Elf.STB_LOCAL && kind[i] == IN_SECTION && table.nameStartsWith(i, name)) {
-                return address[i];
-            }
-        }
-        return 0;
     }
 
     // ---- image ----

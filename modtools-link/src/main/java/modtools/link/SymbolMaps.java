@@ -88,7 +88,8 @@ public final class SymbolMaps {
         }
         long value = 0;
         for (int i = start; i < end; i++) {
-            int digit = Character.digit(text.charAt(i), 16);
+            char c = text.charAt(i);
+            int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
             if (digit < 0) {
                 throw new LinkException(new LinkProblem.BadSymbolFile(file, lineNo, "address is not 1 to 16 hex digits"));
             }
