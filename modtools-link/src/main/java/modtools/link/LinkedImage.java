@@ -2,9 +2,9 @@ package modtools.link;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.io.FileOutputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Comparator;
 import java.util.List;
 import modtools.elf.ElfFormatException;
@@ -35,14 +35,13 @@ public final class LinkedImage {
         return linker.definedSymbols();
     }
 
-    /** Writes the image to {@code file}, replacing what was there. */
+    /**
+     * Writes the image to {@code file}, replacing what was there. A stream writes the array
+     * with one native copy; a channel would first copy it into a zeroed direct buffer.
+     */
     public void write(Path file) throws IOException {
-        try (FileChannel out = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer b = ByteBuffer.wrap(image);
-            while (b.hasRemaining()) {
-                out.write(b);
-            }
+        try (OutputStream out = new FileOutputStream(file.toFile())) {
+            out.write(image);
         }
     }
 
