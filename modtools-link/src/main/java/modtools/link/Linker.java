@@ -532,6 +532,9 @@ public final class Linker {
             throw new LinkException(new LinkProblem.BadRelocation(site(target, offset, type, sym),
                     "the field ends past the end of the section (0x" + Long.toHexString(target.size()) + " bytes)"));
         }
+        if (width == 0) {
+            return; // R_X86_64_NONE: nothing to write, whatever its symbol
+        }
         if (kind[sym] > GOT_BASE) {
             throw unusable(target, offset, type, sym);
         }
