@@ -29,19 +29,7 @@ public record Layout(long base, ImageHeader header, List<Placement> sections, Go
         return base + header.imageSize();
     }
 
-    public long textEnd() {
-        return header.textEnd();
-    }
-
-    public long rodataEnd() {
-        return header.rodataEnd();
-    }
-
     public long coreEnd() {
         return base + header.coreSize();
-    }
-
-    public long initTextEnd() {
-        return header.initTextEnd();
     }
 }

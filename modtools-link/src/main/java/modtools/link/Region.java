@@ -23,8 +23,4 @@ public enum Region {
     public String label() {
         return label;
     }
-
-    public boolean isInit() {
-        return this == INIT_TEXT || this == INIT_DATA;
-    }
 }

@@ -20,10 +20,6 @@ public final class SymbolMap {
         this.inOrder = inOrder;
     }
 
-    public static SymbolMap empty() {
-        return new Builder().build();
-    }
-
     /** The definition of {@code name}, or null. */
     public Definition find(String name) {
         return byName.get(name);
