@@ -14,7 +14,8 @@ import java.util.jar.JarFile;
  * module's classes in the archive even when this first command was {@code --help} or a typo.
  */
 public final class CdsTraining {
-    private static final String[] PACKAGES = {"modtools/", "picocli/", "org/bouncycastle/", "org/tukaani/", "io/airlift/"};
+    private static final String[] PACKAGES = {"modtools/", "picocli/", "org/bouncycastle/", "org/tukaani/", "io/airlift/",
+        "com/sun/jna/"};
 
     private CdsTraining() {}
 

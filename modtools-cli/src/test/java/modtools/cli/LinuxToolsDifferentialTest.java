@@ -1,0 +1,180 @@
+package modtools.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import modtools.cli.insmod.InsmodCommand;
+import modtools.cli.linux.LinuxModuleLoader;
+import modtools.cli.lsmod.LsmodCommand;
+import modtools.cli.modprobe.Host;
+import modtools.cli.modprobe.NoModuleSupport;
+import modtools.cli.modprobe.SysfsKernelState;
+import modtools.cli.rmmod.RmmodCommand;
+import modtools.testkit.Processes;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * lsmod, rmmod and insmod against kmod's on a machine whose kernel has no module support (no
+ * /proc/modules), which makes every call that would change a kernel fail harmlessly with
+ * ENOSYS for both. kmod reads a /proc and /sys/module of the test's making, bind-mounted in a
+ * private mount namespace; ours reads the same files through its injected paths. insmod goes
+ * through our real Linux backend, so JNA, the file checks, decompression and the fallback from
+ * finit_module to init_module meet the same kernel kmod's do. The kernel test
+ * (scripts/test-kernel) does the rest against a kernel that loads modules.
+ */
+class LinuxToolsDifferentialTest {
+    @TempDir
+    static Path tmp;
+    private static Path proc;
+    private static Path sys;
+
+    @BeforeAll
+    static void fixture() throws IOException {
+        assumeTrue(!Files.exists(Path.of("/proc/modules")),
+                "this machine's kernel loads modules: kmod's rmmod and insmod would act on it");
+        proc = tmp.resolve("proc");
+        sys = tmp.resolve("sys-module");
+        Files.createDirectories(proc);
+        Files.writeString(proc.resolve("cmdline"), "root=/dev/vda1 ro quiet\n");
+        Files.writeString(proc.resolve("modules"), String.join("\n",
+                "vxlan 110592 0 - Live 0x0000000000000000",
+                "ip6_udp_tunnel 16384 1 vxlan, Live 0x0000000000000000",
+                "udp_tunnel 32768 1 vxlan, Live 0x0000000000000000",
+                "tls 131072 2 a,b, Live 0x0000000000000000",
+                "a 4096 0 - Live 0x0000000000000000",
+                "b 4096 0 - Live 0x0000000000000000",
+                "busy 4096 3 - Live 0x0000000000000000 (OE)",
+                "nocoresize 12345 0 - Live 0x0000000000000000",
+                "badcoresize 100 0 - Live 0x0000000000000000",
+                "norefcnt 100 0 - Live 0x0000000000000000",
+                "badrefcnt 100 0 - Live 0x0000000000000000",
+                "noholders 100 0 - Live 0x0000000000000000",
+                "nodir 100 0 - Live 0x0000000000000000",
+                "coming 100 0 - Loading 0x0000000000000000",
+                "going 100 0 - Unloading 0x0000000000000000",
+                "long_module_name_beyond_nineteen 99999999 0 - Live 0x0000000000000000") + "\n");
+        module("vxlan", "110592\n", "0\n", "live\n");
+        module("ip6_udp_tunnel", "16384\n", "1\n", "live\n", "vxlan");
+        module("udp_tunnel", "32768\n", "1\n", "live\n", "vxlan");
+        module("tls", "131072\n", "2\n", "live\n", "a", "b");
+        module("a", "4096\n", "0\n", "live\n");
+        module("b", "4096\n", "0\n", "live\n");
+        module("busy", "4096\n", "3\n", "live\n");
+        module("nocoresize", null, "0\n", "live\n");
+        module("badcoresize", "many\n", "0\n", "live\n");
+        module("norefcnt", "100\n", null, "live\n");
+        module("badrefcnt", "100\n", "x\n", "live\n");
+        module("coming", "100\n", "0\n", null);
+        module("going", "100\n", "0\n", "going\n");
+        module("long_module_name_beyond_nineteen", "99999999\n", "0\n", "live\n");
+        Files.createDirectories(sys.resolve("noholders"));
+        Files.writeString(sys.resolve("noholders/initstate"), "live\n");
+        Files.writeString(sys.resolve("noholders/refcnt"), "0\n");
+        Files.writeString(sys.resolve("noholders/coresize"), "100\n");
+        Files.writeString(tmp.resolve("vxlan.ko"), "not a module: rmmod only takes its name\n");
+    }
+
+    private static void module(String name, String coresize, String refcnt, String initstate, String... holders)
+            throws IOException {
+        Path dir = sys.resolve(name);
+        Files.createDirectories(dir.resolve("holders"));
+        for (String holder : holders) {
+            Files.createDirectories(dir.resolve("holders").resolve(holder));
+        }
+        write(dir.resolve("coresize"), coresize);
+        write(dir.resolve("refcnt"), refcnt);
+        write(dir.resolve("initstate"), initstate);
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        if (text != null) {
+            Files.writeString(file, text);
+        }
+    }
+
+    /** kmod's tool with our /proc and /sys/module in its place. */
+    private static Processes.Result kmod(String tool, List<String> args) {
+        List<String> command = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
+                "mount --bind \"$1\" /proc && mount --bind \"$2\" /sys/module && shift 2 && exec \"$@\"",
+                "sh", proc.toString(), sys.toString(), tool));
+        command.addAll(args);
+        Processes.Result r = Processes.run(command);
+        assumeTrue(!r.stderrText().startsWith("unshare:") && !r.stderrText().startsWith("mount:"),
+                "needs a private mount namespace: " + r.stderrText());
+        return r;
+    }
+
+    private static Host host() {
+        return new Host(proc.resolve("cmdline"), new SysfsKernelState(sys), new NoModuleSupport(), Map.of());
+    }
+
+    private static List<String> split(String args) {
+        return args.isEmpty() ? List.of() : List.of(args.replace("TMP", tmp.toString()).split(" "));
+    }
+
+    @Test
+    void lsmod() {
+        Processes.Result ours = Tool.ours("lsmod", List.of(), new LsmodCommand(host(), proc.resolve("modules")));
+        ModinfoDifferentialTest.assertSameOutput(kmod("lsmod", List.of()), ours, "lsmod");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "vxlan", "udp_tunnel", "ip6-udp-tunnel", "tls", "busy", "norefcnt", "badrefcnt",
+            "noholders", "nodir", "coming", "going", "nodir vxlan busy a", "-f udp_tunnel", "--force busy",
+            "-v vxlan", "-v -v nodir", "TMP/vxlan.ko", "vxlan.ko", "-w vxlan", "-x", "--nosuch", "-h", "--help"})
+    void rmmod(String args) {
+        List<String> argv = split(args);
+        Processes.Result ours = Tool.ours("rmmod", argv, new RmmodCommand(host()));
+        ModinfoDifferentialTest.assertSameOutput(kmod("rmmod", argv), ours, "rmmod " + args);
+    }
+
+    /**
+     * insmod's own checks, then the kernel's ENOSYS through both fallbacks; the files are made
+     * here: too short for a magic, compressed text, compressed garbage, a directory.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"", "-", "TMP/missing.ko", "TMP", "TMP/short.ko", "TMP/text.ko", "TMP/text.ko a=1 b=2",
+            "-f TMP/text.ko", "-p -s TMP/text.ko", "TMP/text.ko.xz", "-f TMP/text.ko.xz", "TMP/text.ko.zst",
+            "TMP/garbage.ko.xz", "TMP/text.ko/x", "-h", "--nosuch"})
+    void insmod(String args) throws IOException {
+        Files.writeString(tmp.resolve("short.ko"), "\u007fEL");
+        Files.writeString(tmp.resolve("text.ko"), "plain text, long enough for a magic\n");
+        compress(List.of("xz", "-c"), "text.ko.xz");
+        compress(List.of("zstd", "-q", "-c"), "text.ko.zst");
+        byte[] garbage = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        Files.write(tmp.resolve("garbage.ko.xz"), garbage);
+        List<String> argv = split(args);
+        Processes.Result kmod = kmod("insmod", argv);
+        Processes.Result ours = Tool.ours("insmod", argv,
+                new InsmodCommand(LinuxModuleLoader.forThisMachine().orElseThrow()));
+        ModinfoDifferentialTest.assertSameOutput(kmod, ours, "insmod " + args);
+    }
+
+    /** -V: kmod's words, except that we read gzip-compressed modules (+ZLIB), as Debian's kmod does not. */
+    @Test
+    void version() {
+        for (String tool : List.of("insmod", "rmmod")) {
+            Processes.Result kmod = kmod(tool, List.of("-V"));
+            Processes.Result ours = Tool.ours(tool, List.of("-V"));
+            assertEquals(kmod.stdoutText().replace("-ZLIB", "+ZLIB"), ours.stdoutText(), tool + " -V");
+            assertEquals(kmod.status(), ours.status(), tool + " -V");
+        }
+    }
+
+    private static void compress(List<String> compressor, String name) throws IOException {
+        List<String> command = new ArrayList<>(compressor);
+        command.add(tmp.resolve("text.ko").toString());
+        Processes.Result r = Processes.run(command);
+        Files.write(tmp.resolve(name), r.stdout());
+    }
+}
