@@ -61,7 +61,7 @@ public final class LinuxModuleLoader implements ModuleLoader {
                         | (forceModversion ? Syscalls.MODULE_INIT_IGNORE_MODVERSIONS : 0);
                 int r = sys.finitModule(fd, options, flags);
                 if (r != -LinuxErrno.ENOSYS) {
-                    return -Math.min(r, 0);
+                    return errno(r);
                 }
             }
         } finally {
@@ -80,6 +80,7 @@ public final class LinuxModuleLoader implements ModuleLoader {
         } catch (IOException e) {
             return LinuxErrno.of(e);
         }
+        // JNA allocates no empty block; the kernel refuses one byte as it refuses nothing (ENOEXEC)
         Memory image = new Memory(Math.max(1, contents.remaining()));
         ByteBuffer copy = image.getByteBuffer(0, image.size());
         copy.put(contents.duplicate());
@@ -91,13 +92,18 @@ public final class LinuxModuleLoader implements ModuleLoader {
                 return e.isNotElf() ? LinuxErrno.ENOEXEC : LinuxErrno.EINVAL;
             }
         }
-        return -Math.min(sys.initModule(image, options), 0);
+        return errno(sys.initModule(image, options));
     }
 
     @Override
     public int remove(String module, boolean force) {
         int flags = Syscalls.O_NONBLOCK | (force ? Syscalls.O_TRUNC : 0);
-        return -Math.min(syscalls().deleteModule(module, flags), 0);
+        return errno(syscalls().deleteModule(module, flags));
+    }
+
+    /** The errno of a call's result (minus the errno, or a non-negative success), 0 for success. */
+    private static int errno(int result) {
+        return result < 0 ? -result : 0;
     }
 
     /**
