@@ -71,6 +71,13 @@ public final class Modfs implements FuseFilesystem {
         if (child == null) {
             return Outcome.failed(Errno.ENOENT, name + " does not exist");
         }
+        if (child instanceof ControlFile c) {
+            // A node of its own for every lookup: the kernel serializes writes to one inode, so a
+            // command waiting for a blocked init would otherwise hold up every later command (and
+            // echo's O_TRUNC) in that directory, where they should fail at once with EBUSY.
+            child = register(new ControlFile(nextId++, c.dir));
+            child.attached = false;
+        }
         child.lookups++;
         return Outcome.done(attr(child));
     }
