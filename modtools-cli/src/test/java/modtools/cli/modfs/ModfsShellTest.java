@@ -1,0 +1,225 @@
+package modtools.cli.modfs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * modfs driven from bash, as DESIGN.md promises ("mkdir, echo and cat are a complete client"):
+ * an SDK example built by sdk/build-module and placed by {@code modtools link} against the
+ * mount's {@code symbols} and the address {@code map} gave it, the messages that bash and
+ * coreutils print for every refusal, locks between processes, and dead mounts recovered.
+ * The mount is made by {@code modtools modfs mount}, so the host runs as its own daemon.
+ */
+class ModfsShellTest {
+    private static final Path ROOT = Path.of(System.getProperty("modtools.root", "../")).toAbsolutePath().normalize();
+
+    /** The shell's helpers: our commands on the test's class path, and checks that stop the script. */
+    private static final String PRELUDE = """
+            set -u
+            fail() { echo "FAIL: $*" >&2; exit 1; }
+            modtools() { java -XX:TieredStopAtLevel=1 -Dmodtools.argv0=modtools -cp "$MODTOOLS_CP" modtools.cli.Main "$@"; }
+            # refused MESSAGE COMMAND...: COMMAND fails, and what it says contains MESSAGE.
+            refused() {
+              local want=$1; shift
+              local said
+              if said=$("$@" 2>&1); then fail "$* succeeded"; fi
+              [[ $said == *"$want"* ]] || fail "$*: said '$said', not '$want'"
+              echo "refused: $* -> $want"
+            }
+            # load DIR KO: mkdir, size the module file by a first link, map, link at the address, write.
+            place() {
+              local dir=$1 ko=$2 name; name=$(basename "$dir")
+              modtools link "$ko" --base 0 --symbols "$M/symbols" -o "$WORK/$name.probe" || fail "link $ko at 0"
+              truncate -s "$(stat -c %s "$WORK/$name.probe")" "$dir/module" || fail "truncate $dir/module"
+              echo "map module" > "$dir/control" || fail "map $dir"
+              local address; address=$(sed -n 2p "$dir/module")
+              modtools link "$ko" --base "$address" --symbols "$M/symbols" -o "$WORK/$name.img" || fail "link $ko"
+              dd if="$WORK/$name.img" of="$dir/module" conv=notrunc status=none || fail "write $dir/module"
+            }
+            """;
+
+    @TempDir
+    Path work;
+    private Path mount;
+
+    @BeforeEach
+    void build() throws Exception {
+        Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
+        mount = work.resolve("modfs");
+        for (List<String> sources : List.of(
+                List.of("modfs_demo_lib.c", "modfs_demo_lib_counter.c"), List.of("modfs_demo_fail.c"))) {
+            String name = sources.get(0).replace(".c", "");
+            List<String> command = new java.util.ArrayList<>(List.of(ROOT.resolve("sdk/build-module").toString(),
+                    "-o", work.resolve(name + ".ko").toString()));
+            sources.forEach(s -> command.add(ROOT.resolve("sdk/examples").resolve(s).toString()));
+            Result built = run(command, "");
+            assertEquals(0, built.status(), built.output());
+        }
+    }
+
+    @AfterEach
+    void unmount() throws Exception {
+        // Whatever a failed script left mounted; harmless when nothing is.
+        run(List.of("bash", "-c", "umount -l \"$M\" 2>/dev/null; kill $(cat \"$M.pid\" 2>/dev/null) 2>/dev/null; true"),
+                "");
+    }
+
+    @Test
+    void theSeedFlowAndEveryRefusalFromBash() throws Exception {
+        Result r = script("""
+                start=$(date +%s%N)
+                modtools modfs mount "$M" || fail "mount"
+                echo "mount returned after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+                grep -q " $M rw,.* - fuse.modfs " /proc/self/mountinfo || fail "$M is not in mountinfo"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "version: $(cat "$M/version")"
+                grep -Eq '^[0-9a-f]{16} T modfs_log$' "$M/symbols" || fail "modfs_log is not in symbols"
+                refused "Permission denied" bash -c "echo 2.0 > $M/version"
+
+                L=$M/modfs_demo_lib
+                mkdir "$L" || fail "mkdir"
+                refused "File exists" mkdir "$L"
+                [ "$(ls "$L")" = "$(printf 'control\\ninfo')" ] || fail "$L holds $(ls "$L")"
+                refused "No such file or directory" bash -c "echo 'map module' > $L/control"
+                refused "Invalid argument" bash -c "echo 'load module' > $L/control"
+                refused "Invalid argument" bash -c "echo 'map info' > $L/control"
+                refused "Permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups mkdir "$M/theirs"
+                refused "Permission denied" setpriv --reuid=65534 --regid=65534 --clear-groups \\
+                  bash -c "echo 'map module' > $L/control"
+
+                place "$L" "$WORK/modfs_demo_lib.ko"
+                cat "$L/module"
+                [ "$(sed -n 1p "$L/module")" = mapped ] || fail "not mapped: $(cat "$L/module")"
+                refused "File exists" bash -c "echo 'map module' > $L/control"
+                refused "Operation not permitted" truncate -s +4096 "$L/module"
+                refused "Device or resource busy" rm "$L/module"
+                refused "Device or resource busy" rmdir "$L"
+
+                echo "init module" > "$L/control" || fail "init"
+                grep "modfs_demo_lib: loaded, counter at 0" "$M/log" || fail "no message from init in the log"
+                grep -Eq '^\\[ *[0-9]+\\.[0-9]{6}\\] modfs_demo_lib: loaded' "$M/log" || fail "no timestamp"
+                [ "$(sed -n 1p "$L/module")" = live ] || fail "not live: $(cat "$L/module")"
+                cat "$L/control"
+                refused "File exists" bash -c "echo 'init module' > $L/control"
+                refused "Device or resource busy" bash -c "echo 'unmap module' > $L/control"
+                refused "Device or resource busy" dd if="$WORK/modfs_demo_lib.img" of="$L/module" conv=notrunc status=none
+                core=$(od -An -tu8 -j16 -N8 "$WORK/modfs_demo_lib.img" | tr -d ' ')
+                refused "Device or resource busy" truncate -s $((core - 4096)) "$L/module"
+                truncate -s "$core" "$L/module" || fail "dropping the init tail"
+                [ "$(sed -n 3p "$L/module")" = "$core" ] || fail "size after the shrink: $(cat "$L/module")"
+
+                echo "exit module" > "$L/control" || fail "exit"
+                grep "modfs_demo_lib: unloaded after" "$M/log" || fail "no message from exit in the log"
+                echo "unmap module" > "$L/control" || fail "unmap"
+                refused "Invalid argument" bash -c "echo 'unmap module' > $L/control"
+                refused "Directory not empty" rmdir "$L"
+                rm "$L/module" || fail "rm"
+                rmdir "$L" || fail "rmdir"
+                [ ! -e "$L" ] || fail "$L is still there"
+
+                F=$M/modfs_demo_fail
+                mkdir "$F" && place "$F" "$WORK/modfs_demo_fail.ko"
+                refused "No such device" bash -c "echo 'init module' > $F/control"
+                [ "$(sed -n 1p "$F/module")" = failed ] || fail "not failed: $(cat "$F/module")"
+                echo "unmap module" > "$F/control" && rm "$F/module" && rmdir "$F" || fail "cleaning up after a failed init"
+
+                C=$M/corrupt
+                mkdir "$C" && place "$C" "$WORK/modfs_demo_lib.ko"
+                printf 'ELF!' | dd of="$C/module" conv=notrunc status=none
+                refused "Exec format error" bash -c "echo 'init module' > $C/control"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the host stopped answering"
+                grep "corrupt/module: init: magic 0x21464c45 is not MODF" "$M/log" || fail "no reason in the log"
+
+                # Live at umount: the host exits it before it goes.
+                mkdir "$M/lib2" && place "$M/lib2" "$WORK/modfs_demo_lib.ko" && echo "init module" > "$M/lib2/control" \\
+                  || fail "second load"
+                modtools modfs umount "$M" || fail "umount"
+                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                [ ! -e "$M.pid" ] || fail "the pid file stayed"
+                refused "not mounted" modtools modfs umount "$M"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().contains("refused: truncate -s +4096"), r.output());
+        assertTrue(r.output().endsWith("done\n"), r.output());
+    }
+
+    @Test
+    void flockOnInfoConflictsBetweenProcesses() throws Exception {
+        Result r = script("""
+                modtools modfs mount "$M" || fail "mount"
+                mkdir "$M/locked" || fail mkdir
+                # The holder is one process, so that killing it lets go of the lock.
+                ( exec 9<"$M/locked/info"; flock -s 9; touch "$WORK/holding"; exec sleep 30 ) &
+                holder=$!
+                for i in $(seq 500); do [ -e "$WORK/holding" ] && break; sleep 0.01; done
+                [ -e "$WORK/holding" ] || fail "the holder never took its lock"
+                if flock -xn "$M/locked/info" true; then fail "flock -xn got the lock a reader holds"; fi
+                flock -sn "$M/locked/info" true || fail "a second shared lock was refused"
+                kill $holder; wait $holder 2>/dev/null
+                flock -xn "$M/locked/info" true || fail "flock -xn refused after the holder went"
+                modtools modfs umount "$M" || fail "umount"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    @Test
+    void aDeadMountIsRecoveredByMountAndByUmount() throws Exception {
+        Result r = script("""
+                modtools modfs mount "$M" || fail "mount"
+                kill -9 "$(cat "$M.pid")"
+                for i in $(seq 500); do ls "$M" >/dev/null 2>&1 || break; sleep 0.01; done
+                refused "Transport endpoint is not connected" ls "$M"
+                modtools modfs mount "$M" 2>"$WORK/said" || fail "mount over a dead mount: $(cat "$WORK/said")"
+                grep -q "detached the dead mount" "$WORK/said" || fail "mount said: $(cat "$WORK/said")"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the new mount does not answer"
+                refused "already mounted" modtools modfs mount "$M"
+                kill -9 "$(cat "$M.pid")"
+                for i in $(seq 500); do ls "$M" >/dev/null 2>&1 || break; sleep 0.01; done
+                modtools modfs umount "$M" 2>"$WORK/said" || fail "umount of a dead mount: $(cat "$WORK/said")"
+                grep -q "detached the dead mount" "$WORK/said" || fail "umount said: $(cat "$WORK/said")"
+                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    private record Result(int status, String output) {}
+
+    private Result script(String body) throws Exception {
+        return run(List.of("bash", "-c", PRELUDE + body), "");
+    }
+
+    private Result run(List<String> command, String input) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().put("LC_ALL", "C");
+        pb.environment().put("WORK", work.toString());
+        pb.environment().put("M", mount.toString());
+        pb.environment().put("MODTOOLS_CP", classPath());
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        return new Result(p.exitValue(), new String(out, StandardCharsets.ISO_8859_1));
+    }
+
+    /** The test's real class path: surefire runs tests from a jar that only points to it. */
+    private static String classPath() {
+        return System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    }
+}
