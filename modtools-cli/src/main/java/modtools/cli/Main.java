@@ -9,13 +9,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
-import modtools.cli.insmod.InsmodCommand;
 import modtools.cli.link.LinkCommand;
 import modtools.cli.modfs.ModfsCommand;
-import modtools.cli.lsmod.LsmodCommand;
+import modtools.cli.modfsbackend.Backends;
 import modtools.cli.modinfo.ModinfoCommand;
-import modtools.cli.modprobe.ModprobeCommand;
-import modtools.cli.rmmod.RmmodCommand;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -52,14 +49,13 @@ public final class Main {
     }
 
     static int run(String name, Invocation invocation) {
+        if (Backends.COMMANDS.contains(name)) {
+            return Backends.run(name, invocation);
+        }
         Command command = switch (name) {
             case "modinfo" -> new ModinfoCommand();
             case "depmod" -> new DepmodCommand();
-            case "modprobe" -> new ModprobeCommand();
             case "link" -> new LinkCommand();
-            case "insmod" -> new InsmodCommand();
-            case "rmmod" -> new RmmodCommand();
-            case "lsmod" -> new LsmodCommand();
             case "modfs" -> new ModfsCommand();
             default -> null;
         };

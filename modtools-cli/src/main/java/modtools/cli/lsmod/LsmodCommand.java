@@ -2,12 +2,16 @@ package modtools.cli.lsmod;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import modtools.cli.Command;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
+import modtools.cli.MiniJson;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.LibkmodContext;
 import modtools.cli.modprobe.ModprobeLog;
@@ -21,10 +25,18 @@ import modtools.deps.resolve.Session;
  * its size (/sys/module/NAME/coresize), its use count (refcnt) and the modules holding it
  * (the holders directory, in the order the kernel lists it). lsmod never sets up kmod's
  * logging, so libkmod's messages come in libkmod's own format.
+ *
+ * <p>One addition: {@code lsmod --json} prints one JSON object per module and line,
+ * {@code {"name", "size", "used", "holders": [...]}}, in the same order.
  */
 public final class LsmodCommand implements Command {
     private final Host host;
-    private final Path procModules;
+    private final Listing listing;
+
+    /** Where the names of the loaded modules come from, most recently loaded first. */
+    public interface Listing {
+        List<String> names() throws IOException;
+    }
 
     public LsmodCommand() {
         this(Host.linux(), Path.of("/proc/modules"));
@@ -32,12 +44,23 @@ public final class LsmodCommand implements Command {
 
     public LsmodCommand(Host host, Path procModules) {
         this.host = host;
+        this.listing = null;
         this.procModules = procModules;
     }
 
+    /** Modules listed by another backend (modfs): only their names; the rest comes from {@code host}. */
+    public LsmodCommand(Host host, Listing listing) {
+        this.host = host;
+        this.listing = listing;
+        this.procModules = null;
+    }
+
+    private final Path procModules;
+
     @Override
     public int run(Invocation inv) {
-        if (!inv.args().isEmpty()) {
+        boolean json = inv.args().equals(List.of("--json"));
+        if (!inv.args().isEmpty() && !json) {
             inv.err().print("Usage: " + inv.argv0() + "\n");
             return 1;
         }
@@ -45,7 +68,7 @@ public final class LsmodCommand implements Command {
         Session session = LibkmodContext.open(inv, host, log::early, log::early);
         ProcModules loaded;
         try {
-            loaded = ProcModules.read(procModules);
+            loaded = listing == null ? ProcModules.read(procModules) : ProcModules.of(listing.names());
         } catch (IOException e) {
             String reason = LinuxErrno.strerror(LinuxErrno.of(e));
             log.early(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
@@ -53,13 +76,25 @@ public final class LsmodCommand implements Command {
             inv.err().print("Error: could not get list of modules: " + reason + "\n");
             return 1;
         }
-        StringBuilder out = new StringBuilder("Module                  Size  Used by\n");
+        StringBuilder out = new StringBuilder(json ? "" : "Module                  Size  Used by\n");
         for (ProcModules.Line line : loaded.lines()) {
             Module module = session.byName(line.name());
             int useCount = useCount(session, module);
             long size = size(log, loaded, module.name());
-            out.append(String.format("%-19s %8d  %d", module.name(), size, useCount));
             List<Module> holders = session.holders(module).orElse(List.of());
+            if (json) {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("name", module.name());
+                o.put("size", size);
+                o.put("used", (long) useCount);
+                List<Object> names = new ArrayList<>();
+                holders.forEach(h -> names.add(h.name()));
+                o.put("holders", names);
+                MiniJson.write(o, out);
+                out.append('\n');
+                continue;
+            }
+            out.append(String.format("%-19s %8d  %d", module.name(), size, useCount));
             for (int i = 0; i < holders.size(); i++) {
                 out.append(i == 0 ? ' ' : ',').append(holders.get(i).name());
             }

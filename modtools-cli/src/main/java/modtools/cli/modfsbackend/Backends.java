@@ -1,0 +1,66 @@
+package modtools.cli.modfsbackend;
+
+import java.io.IOException;
+import java.util.List;
+import modtools.cli.Command;
+import modtools.cli.Invocation;
+import modtools.cli.insmod.InsmodCommand;
+import modtools.cli.lsmod.LsmodCommand;
+import modtools.cli.modprobe.Host;
+import modtools.cli.modprobe.ModprobeCommand;
+import modtools.cli.rmmod.RmmodCommand;
+
+/**
+ * insmod, rmmod, modprobe and lsmod with the backend chosen for this run ({@link
+ * ModfsBackend#choose}): over modfs the commands see the host's release as the kernel's, so
+ * modprobe's module directory is /lib/modules/RELEASE; otherwise they run as on Linux.
+ */
+public final class Backends {
+    public static final List<String> COMMANDS = List.of("insmod", "rmmod", "modprobe", "lsmod");
+
+    private Backends() {}
+
+    public static int run(String name, Invocation inv) {
+        ModfsBackend.Choice choice = ModfsBackend.choose(inv.args(), System.getenv("MODFS"), inv.cwd());
+        if (choice.error() != null) {
+            inv.error(choice.error());
+            return 1;
+        }
+        if (choice.modfs() == null) {
+            Invocation linux = choice.args().equals(inv.args()) ? inv : with(inv, choice.args(), inv.kernelRelease());
+            return linuxCommand(name).run(linux);
+        }
+        ModfsBackend backend;
+        try {
+            backend = ModfsBackend.open(choice.modfs(), inv.err(), name.equals("modprobe"));
+        } catch (IOException e) {
+            inv.error(choice.modfs() + ": not a usable modfs: " + e.getMessage());
+            return 1;
+        }
+        try (backend) {
+            Host host = backend.host(System.getenv());
+            Command command = switch (name) {
+                case "insmod" -> new InsmodCommand(host.loader());
+                case "rmmod" -> new RmmodCommand(host);
+                case "modprobe" -> new ModprobeCommand(host);
+                case "lsmod" -> new LsmodCommand(host, backend::loadedNewestFirst);
+                default -> throw new IllegalArgumentException(name + " has no backend");
+            };
+            return command.run(with(inv, choice.args(), backend.release()));
+        }
+    }
+
+    private static Command linuxCommand(String name) {
+        return switch (name) {
+            case "insmod" -> new InsmodCommand();
+            case "rmmod" -> new RmmodCommand();
+            case "modprobe" -> new ModprobeCommand();
+            case "lsmod" -> new LsmodCommand();
+            default -> throw new IllegalArgumentException(name + " has no backend");
+        };
+    }
+
+    private static Invocation with(Invocation inv, List<String> args, String release) {
+        return new Invocation(inv.argv0(), inv.program(), args, inv.out(), inv.err(), inv.cwd(), release);
+    }
+}
