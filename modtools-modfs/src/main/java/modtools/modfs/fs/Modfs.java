@@ -37,6 +37,11 @@ public final class Modfs implements FuseFilesystem {
 
     private final Owner owner;
     private final HostLog log;
+    /**
+     * Held for the filesystem's lifetime: modules call its functions by address, and JNA frees
+     * the native stub of a callback (modfs_log) once nothing refers to it any more.
+     */
+    private final HostExports exports;
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Directory root;
     /** Modules in the order they went live; umount stops them in reverse. */
@@ -46,6 +51,7 @@ public final class Modfs implements FuseFilesystem {
     public Modfs(Owner owner, HostLog log, HostExports exports) {
         this.owner = owner;
         this.log = log;
+        this.exports = exports;
         this.root = register(new Directory(nextId++, "", null));
         addHostFile("version", new HostFile.Fixed((VERSION + "\n").getBytes(StandardCharsets.ISO_8859_1)));
         addHostFile("symbols", new HostFile.Fixed(exports.render().getBytes(StandardCharsets.ISO_8859_1)));
