@@ -6,6 +6,10 @@
 #include "modfs_demo_lib.h"
 #include "modfs_demo_mid.h"
 
+static char *who = "modfs_demo_mid";
+module_param(who, charp, 0444);
+MODULE_PARM_DESC(who, "Whom the library greets at load time");
+
 int demo_mid_twice(int x)
 {
 	return demo_lib_add(x, x);
@@ -16,7 +20,7 @@ static int __init demo_mid_init(void)
 {
 	char greeting[64];
 
-	demo_lib_greet(greeting, sizeof(greeting), "modfs_demo_mid");
+	demo_lib_greet(greeting, sizeof(greeting), who);
 	pr_info("loaded: 2 + 3 = %d, %s, counter %lu\n", demo_lib_add(2, 3), greeting, demo_lib_counter);
 	return 0;
 }

@@ -2,9 +2,13 @@
 #include <modfs/module.h>
 #include "modfs_demo_mid.h"
 
+static int value = 21;
+module_param(value, int, 0444);
+MODULE_PARM_DESC(value, "The number to double at load time");
+
 static int __init demo_top_init(void)
 {
-	pr_info("loaded: twice(21) = %d\n", demo_mid_twice(21));
+	pr_info("loaded: twice(%d) = %d\n", value, demo_mid_twice(value));
 	return 0;
 }
 

@@ -1,0 +1,27 @@
+/* modfs_test_slow: an init that takes as long as `spins` empty loop turns, for the tests
+ * that kill a loader while init runs and that load a module another process is loading. */
+#include <modfs/module.h>
+
+static unsigned long spins;
+module_param(spins, ulong, 0444);
+MODULE_PARM_DESC(spins, "Loop turns init spends before it returns");
+
+static int __init slow_init(void)
+{
+	volatile unsigned long i;
+
+	for (i = 0; i < spins; i++)
+		;
+	pr_info("ready after %lu spins\n", spins);
+	return 0;
+}
+
+static void __exit slow_exit(void)
+{
+	pr_info("gone\n");
+}
+
+module_init(slow_init);
+module_exit(slow_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Test: a slow init");
