@@ -60,6 +60,14 @@ public final class ModfsLoader implements ModuleLoader, AutoCloseable {
     private static final Set<String> GPL_COMPATIBLE = Set.of("GPL", "GPL v2", "GPL and additional rights",
             "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL");
 
+    /**
+     * For the tests that kill a loader part-way: the step after which a load says so on stderr
+     * and waits to be killed ({@code mkdir}, {@code resolve}, {@code map}, {@code write},
+     * {@code init} or {@code info}), from the environment variable of that name.
+     */
+    static final String STOP_AFTER = "MODTOOLS_LOADER_STOP_AFTER";
+    private static final String STOP_STEP = System.getenv(STOP_AFTER);
+
     private final ModfsMount mount;
     private final String release;
     private final PrintStream log;
@@ -126,9 +134,12 @@ public final class ModfsLoader implements ModuleLoader, AutoCloseable {
         Progress progress = new Progress();
         boolean done = false;
         try {
+            checkpoint("mkdir");
             Resolution resolution = resolve(object, providers);
+            checkpoint("resolve");
             ModuleInfo info = place(object, file, args, resolution, progress);
             own.write(info.toJson());
+            checkpoint("info");
             done = true;
         } catch (Sys.SysError e) {
             throw new Failed(e.errno);
@@ -391,6 +402,7 @@ public final class ModfsLoader implements ModuleLoader, AutoCloseable {
         try {
             Sys.truncate(fd, size);
             long address = map(name, progress);
+            checkpoint("map");
             long mapped = size;
             for (int tries = 0; ; tries++) {
                 if (address != image.layout().base()) {
@@ -418,8 +430,10 @@ public final class ModfsLoader implements ModuleLoader, AutoCloseable {
             List<ModuleInfo.Parameter> parameters = setParameters(name, image, bytes, args);
             List<ModuleInfo.Export> exports = exports(object, image, bytes);
             Sys.writeAt(fd, bytes, 0);
+            checkpoint("write");
             control(name, "init " + ModfsMount.MODULE);
             progress.live = true;
+            checkpoint("init");
             long core = image.layout().header().coreSize();
             Sys.truncate(fd, core);
             var header = image.layout().header();
@@ -719,6 +733,16 @@ public final class ModfsLoader implements ModuleLoader, AutoCloseable {
                 throw new Failed(LinuxErrno.EBUSY);
             }
             pause(10);
+        }
+    }
+
+    private void checkpoint(String step) {
+        if (step.equals(STOP_STEP)) {
+            log("modfs loader: stopped after " + step);
+            log.flush();
+            while (true) {
+                pause(60_000);
+            }
         }
     }
 
