@@ -12,6 +12,8 @@ import java.util.jar.JarFile;
  * the jar that a command may need (all but the {@code --json} library's), then runs the
  * command exactly as {@link Main} does. Later starts then find a signed or compressed
  * module's classes in the archive even when this first command was {@code --help} or a typo.
+ * JNA is started too (the modfs backend's system calls), so that the JDK classes its start
+ * needs (logging, among others) are in the archive for every command that loads or removes.
  */
 public final class CdsTraining {
     private static final String[] PACKAGES = {"modtools/", "picocli/", "org/bouncycastle/", "org/tukaani/", "io/airlift/",
@@ -21,6 +23,7 @@ public final class CdsTraining {
 
     public static void main(String[] args) {
         preload();
+        modtools.cli.modfsbackend.Backends.warmUp();
         Main.main(args);
     }
 

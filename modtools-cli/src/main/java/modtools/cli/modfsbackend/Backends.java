@@ -50,6 +50,18 @@ public final class Backends {
         }
     }
 
+    /**
+     * Starts JNA as the modfs backend starts it, for the run that makes the class-data archive
+     * ({@link modtools.cli.CdsTraining}); nothing else happens.
+     */
+    public static void warmUp() {
+        try {
+            Sys.inode("/");
+        } catch (Sys.SysError | LinkageError e) {
+            // no JNA here: the archive goes without its classes
+        }
+    }
+
     private static Command linuxCommand(String name) {
         return switch (name) {
             case "insmod" -> new InsmodCommand();

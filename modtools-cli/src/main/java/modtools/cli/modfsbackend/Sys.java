@@ -2,7 +2,7 @@ package modtools.cli.modfsbackend;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
+import com.sun.jna.NativeLibrary;
 
 /**
  * The system calls the modfs client makes, bound by JNA's direct mapping, each throwing
@@ -29,7 +29,10 @@ final class Sys {
     private static final int ST_INO = 8;
 
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        JnaBoot.prepare();
+        // The process's own symbols, libc's among them: looking "c" up by name makes JNA search
+        // the library path and run ldconfig -p, which costs a command more than its own work.
+        Native.register(Sys.class, NativeLibrary.getProcess());
     }
 
     private Sys() {}
