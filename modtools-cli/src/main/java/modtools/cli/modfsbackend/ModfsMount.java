@@ -64,14 +64,18 @@ final class ModfsMount {
         return Files.isDirectory(root.resolve(module));
     }
 
-    /** The module directories, by inode number: the order they were made in. */
+    /**
+     * The module directories, by inode number: the order they were made in. A directory that
+     * changes while it is read may list a name twice (modfs answers each readdir(3) request
+     * from the entries it has then), so each name counts once.
+     */
     List<String> modules() throws IOException {
         List<long[]> order = new ArrayList<>();
         List<String> names = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root)) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (ROOT_FILES.contains(name)) {
+                if (ROOT_FILES.contains(name) || names.contains(name)) {
                     continue;
                 }
                 try {
