@@ -2,7 +2,6 @@ package modtools.modfs;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
@@ -19,7 +18,7 @@ final class Sys {
     static final int LOCK_UN = 8;
 
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register("libc.so.6");
     }
 
     private Sys() {}

@@ -1,5 +1,6 @@
 package modtools.cli.modfs;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +22,19 @@ final class JavaCommand {
         command.addAll(inheritedOptions());
         command.add("-Dmodtools.argv0=modtools");
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(absoluteClassPath());
         command.add("modtools.cli.Main");
         command.addAll(args);
         return command;
+    }
+
+    /** The class path with every entry absolute: the new JVM runs in /, not in our directory. */
+    private static String absoluteClassPath() {
+        List<String> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            entries.add(Path.of(entry).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     /**

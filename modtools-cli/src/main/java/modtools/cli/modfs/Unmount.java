@@ -1,8 +1,5 @@
 package modtools.cli.modfs;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -33,11 +30,11 @@ final class Unmount {
             pidFile.delete();
             return Result.failed(notes, dir + ": not mounted");
         }
-        Optional<Long> host = pidFile.read().filter(Unmount::running);
+        Optional<Long> host = pidFile.read().filter(HostProcess::running);
         if (host.isPresent()) {
             ProcessHandle.of(host.get()).ifPresent(ProcessHandle::destroy);
             long deadline = System.currentTimeMillis() + STOP_SECONDS * 1000;
-            while (running(host.get())) {
+            while (HostProcess.running(host.get())) {
                 if (System.currentTimeMillis() > deadline) {
                     return Result.failed(notes, "the host (pid " + host.get() + ") did not stop within "
                             + STOP_SECONDS + " s");
@@ -56,19 +53,5 @@ final class Unmount {
         }
         pidFile.delete();
         return Result.ok(notes);
-    }
-
-    /**
-     * Whether {@code pid} still runs. A host that has exited stays a zombie until whoever
-     * inherited it reaps it, which can take seconds; a zombie has stopped all the same.
-     */
-    private static boolean running(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.ISO_8859_1);
-            // "pid (comm) state ...": comm may hold spaces and parentheses, the state follows the last ')'.
-            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
     }
 }

@@ -83,7 +83,8 @@ final class ModuleFile extends Node {
                     return Outcome.failed(Errno.EFBIG, "a module is at most " + MAX_SIZE + " bytes");
                 }
                 if (end > pending.length) {
-                    pending = Arrays.copyOf(pending, (int) end);
+                    // Doubling keeps an image written in order from being copied at every write.
+                    pending = Arrays.copyOf(pending, (int) Math.min(MAX_SIZE, Math.max(end, 2L * pending.length)));
                 }
                 data.get(pending, (int) offset, n);
             }
@@ -109,7 +110,9 @@ final class ModuleFile extends Node {
                     return Outcome.failed(Errno.EFBIG, "a module is at most " + MAX_SIZE + " bytes");
                 }
                 if (pending.length > newSize) {
-                    pending = Arrays.copyOf(pending, (int) newSize);
+                    // What lies past the new end reads back as zeroes if the file grows again.
+                    Arrays.fill(pending, (int) newSize, (int) Math.min(pending.length, Math.max(size, newSize)),
+                            (byte) 0);
                 }
             }
             case MAPPED -> {
@@ -150,7 +153,7 @@ final class ModuleFile extends Node {
             return f.cast();
         }
         mapping = ((Outcome.Done<Mapping>) reserved).value();
-        Memory.view(mapping, 0, pending.length).put(pending);
+        Memory.view(mapping, 0, (int) Math.min(pending.length, size)).put(pending, 0, (int) Math.min(pending.length, size));
         pending = new byte[0];
         this.reserved = size;
         state = ModuleState.MAPPED;

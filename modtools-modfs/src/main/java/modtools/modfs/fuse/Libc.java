@@ -2,7 +2,6 @@ package modtools.modfs.fuse;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import java.nio.ByteBuffer;
 
 /**
@@ -10,7 +9,12 @@ import java.nio.ByteBuffer;
  * no proxy), each throwing {@link LastErrorException} with errno on failure. Buffers are direct;
  * JNA passes them from their current position, so callers rewind them first.
  */
-final class Libc {
+public final class Libc {
+    /**
+     * glibc by its soname: JNA opens a file name as it is, where a bare "c" costs a search
+     * that ends in running {@code ldconfig -p}, a good part of the host's start.
+     */
+    public static final String LIBRARY = "libc.so.6";
     static final int O_RDWR = 02;
     static final int O_CLOEXEC = 02000000;
     static final long MS_NOSUID = 2;
@@ -19,7 +23,7 @@ final class Libc {
     static final int F_OK = 0;
 
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(LIBRARY);
     }
 
     private Libc() {}

@@ -3,12 +3,12 @@ package modtools.modfs.host;
 import com.sun.jna.Callback;
 import com.sun.jna.CallbackReference;
 import com.sun.jna.NativeLibrary;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import modtools.modfs.fuse.Libc;
 
 /**
  * What the host exports to modules: functions only, at their real addresses in this process —
@@ -17,7 +17,7 @@ import java.util.List;
  */
 public final class HostExports {
     /** The libc functions modules may call. */
-    static final List<String> LIBC = List.of(
+    static final List<String> LIBC_FUNCTIONS = List.of(
             "malloc", "calloc", "realloc", "free",
             "memcpy", "memmove", "memset", "memcmp", "memchr",
             "strlen", "strnlen", "strcmp", "strncmp", "strchr", "strrchr", "strstr", "strcpy", "strncpy",
@@ -42,8 +42,8 @@ public final class HostExports {
         };
         List<Symbol> all = new ArrayList<>();
         all.add(new Symbol("modfs_log", Pointer.nativeValue(CallbackReference.getFunctionPointer(log))));
-        NativeLibrary libc = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-        for (String name : LIBC) {
+        NativeLibrary libc = NativeLibrary.getInstance(Libc.LIBRARY);
+        for (String name : LIBC_FUNCTIONS) {
             all.add(new Symbol(name, Pointer.nativeValue(libc.getFunction(name))));
         }
         all.sort(Comparator.comparingLong(Symbol::address).thenComparing(Symbol::name));

@@ -2,10 +2,10 @@ package modtools.modfs.host;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 import modtools.modfs.fuse.Errno;
+import modtools.modfs.fuse.Libc;
 import modtools.modfs.fuse.Outcome;
 
 /**
@@ -29,7 +29,7 @@ public final class Memory {
     private static final long HINT_STEP = 0x1000000L;
 
     static {
-        Native.register(Platform.C_LIBRARY_NAME);
+        Native.register(Libc.LIBRARY);
     }
 
     private Memory() {}
