@@ -297,6 +297,15 @@ class ModfsContractTest {
         assertEquals(Errno.EBUSY, control("slow", "init module"));
         assertEquals(Errno.EBUSY, control("slow", "exit module"));
         assertEquals(Errno.EBUSY, control("slow", "unmap module"));
+        assertEquals(Errno.EBUSY, Sys.errno(() -> {
+            // As echo does it: O_TRUNC takes the inode's lock, which the waiting write would hold.
+            int fd = Sys.open(p("slow/control"), Sys.O_WRONLY | Sys.O_TRUNC, 0);
+            try {
+                Sys.write(fd, "exit module\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), 12);
+            } finally {
+                Sys.close(fd);
+            }
+        }));
         assertFalse(init.isDone());
         Sys.write(gate[1], new byte[] {1}, 1);
         assertEquals(0, init.get(5, TimeUnit.SECONDS));
