@@ -93,6 +93,19 @@ class ModfsContractTest {
     }
 
     @Test
+    void sizesPastTheLimitsAreEfbig() throws IOException {
+        Sys.mkdir(p("big"), 0755);
+        Files.write(m.path("big/module"), new byte[0]);
+        assertEquals(Errno.EFBIG, Sys.errno(() -> Sys.truncate(p("big/module"), 1L << 30)));
+        assertEquals(Errno.EFBIG, Sys.writeFile(m.path("big/module"), new byte[16], 1L << 40));
+        // An end past the largest offset the kernel refuses itself, before modfs sees the write.
+        assertEquals(Errno.EINVAL, Sys.writeFile(m.path("big/module"), new byte[16], Long.MAX_VALUE - 8));
+        assertEquals(Errno.EFBIG, Sys.writeFile(m.path("big/info"), new byte[16], 1L << 40));
+        assertEquals(Errno.EFBIG, Sys.errno(() -> Sys.truncate(p("big/info"), 1L << 30)));
+        assertEquals("unmapped\n0x0000000000000000\n0\n", m.read("big/module"));
+    }
+
+    @Test
     void infoStoresWhatItIsGiven() throws IOException {
         Sys.mkdir(p("hello"), 0755);
         Files.writeString(m.path("hello/info"), "exports demo 0x40000000\n");

@@ -44,7 +44,7 @@ public final class ModfsCommand implements Command {
         }
         String env = System.getenv("MODFS");
         String given = parsed.matchedPositionalValue(0, env == null || env.isEmpty() ? DEFAULT_DIR : env);
-        Path dir = inv.cwd().resolve(given).normalize();
+        Path dir = canonical(inv.cwd().resolve(given).normalize());
         Result result;
         if (sub.equals("umount")) {
             result = Unmount.run(dir);
@@ -69,6 +69,22 @@ public final class ModfsCommand implements Command {
 
         static Result failed(List<String> notes, String error) {
             return new Result(notes, error);
+        }
+    }
+
+    /**
+     * The path as /proc/self/mountinfo shows it: symbolic links in the parent resolved. The
+     * mount point itself is left as it is, since a dead mount cannot be looked at.
+     */
+    private static Path canonical(Path dir) {
+        Path parent = dir.getParent();
+        if (parent == null) {
+            return dir;
+        }
+        try {
+            return parent.toRealPath().resolve(dir.getFileName());
+        } catch (java.io.IOException e) {
+            return dir;
         }
     }
 

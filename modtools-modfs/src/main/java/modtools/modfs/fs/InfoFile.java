@@ -28,7 +28,7 @@ final class InfoFile extends Node {
 
     Outcome<Integer> write(long offset, ByteBuffer data) {
         int n = data.remaining();
-        if (offset < 0 || offset + n > MAX_SIZE) {
+        if (offset < 0 || offset > MAX_SIZE - n) {
             return Outcome.failed(Errno.EFBIG, "info is limited to " + MAX_SIZE + " bytes");
         }
         if (offset + n > bytes.length) {

@@ -73,8 +73,8 @@ final class ModuleFile extends Node {
 
     Outcome<Integer> write(long offset, ByteBuffer data) {
         int n = data.remaining();
-        if (offset < 0) {
-            return Outcome.failed(Errno.EINVAL, "negative offset");
+        if (offset < 0 || offset > MAX_SIZE) {
+            return Outcome.failed(Errno.EFBIG, "a module is at most " + MAX_SIZE + " bytes");
         }
         long end = offset + n;
         switch (state) {

@@ -72,7 +72,13 @@ public final class FuseSession {
                 continue;
             }
             in.limit((int) n);
-            handle();
+            try {
+                handle();
+            } catch (RuntimeException e) {
+                // A bug of ours must cost one request, not the mount: the caller gets EIO.
+                System.err.println("modfs: request " + in.getInt(4) + " failed: " + e);
+                reply(out, in.getLong(8), Errno.EIO, 0);
+            }
         }
     }
 
