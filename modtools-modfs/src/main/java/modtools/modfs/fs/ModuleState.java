@@ -18,9 +18,4 @@ public enum ModuleState {
     public String word() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
-
-    /** From init until exit returns (or unmap after a failure) the image belongs to the module. */
-    boolean owned() {
-        return this == INITIALIZING || this == LIVE || this == GOING || this == FAILED;
-    }
 }

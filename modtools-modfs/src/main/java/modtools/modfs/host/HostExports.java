@@ -28,7 +28,7 @@ public final class HostExports {
         void invoke(Pointer line);
     }
 
-    public record Symbol(String name, long address) {}
+    private record Symbol(String name, long address) {}
 
     private final List<Symbol> symbols;
     /** Held for the host's lifetime: JNA frees a callback's native stub once its object is collected. */
@@ -48,10 +48,6 @@ public final class HostExports {
         }
         all.sort(Comparator.comparingLong(Symbol::address).thenComparing(Symbol::name));
         this.symbols = List.copyOf(all);
-    }
-
-    public List<Symbol> symbols() {
-        return symbols;
     }
 
     /** kallsyms' format: {@code %016x T name} per function, in address order. */
