@@ -9,7 +9,6 @@ import java.nio.file.Path;
 final class Sys {
     static final int O_RDONLY = 0;
     static final int O_WRONLY = 1;
-    static final int O_RDWR = 2;
     static final int O_CREAT = 0100;
     static final int O_TRUNC = 01000;
     static final int LOCK_SH = 1;
