@@ -277,22 +277,11 @@ public final class Fnmatch {
                 return UNTERMINATED;
             } else if (c == '[' && pc(p) == '.') {
                 int start = p;
-                int length = 0;
-                for (;;) {
-                    c = pc(++p);
-                    if (c == '.' && pc(p + 1) == ']') {
-                        p += 2;
-                        break;
-                    }
-                    if (c == 0) {
-                        return FAIL;
-                    }
-                    length++;
+                p = collatingSymbolEnd(p);
+                if (p < 0) {
+                    return FAIL;
                 }
                 boolean range = pc(p) == '-' && pc(p + 1) != 0;
-                if (length != 1) {
-                    return FAIL; // the C locale names no multi-byte collating elements
-                }
                 if (!range && fn == pc(start + 1)) {
                     return skipRest(p);
                 }
@@ -316,19 +305,8 @@ public final class Fnmatch {
                 int high = pc(p++);
                 if (high == '[' && pc(p) == '.') {
                     int start = p;
-                    int length = 0;
-                    for (;;) {
-                        c = pc(++p);
-                        if (c == '.' && pc(p + 1) == ']') {
-                            p += 2;
-                            break;
-                        }
-                        if (c == 0) {
-                            return FAIL;
-                        }
-                        length++;
-                    }
-                    if (length != 1) {
+                    p = collatingSymbolEnd(p);
+                    if (p < 0) {
                         return FAIL;
                     }
                     high = pc(start + 1);
@@ -350,6 +328,26 @@ public final class Fnmatch {
                 bracketEnd = p;
                 return NOT_IN_SET;
             }
+        }
+    }
+
+    /**
+     * A collating symbol {@code [.x.]} whose '.' is at {@code dot}: the position after its
+     * closing ".]", or -1 when it never closes or names more than one character (the C locale
+     * has no multi-character collating elements).
+     */
+    private int collatingSymbolEnd(int dot) {
+        int p = dot;
+        int length = 0;
+        for (;;) {
+            int c = pc(++p);
+            if (c == '.' && pc(p + 1) == ']') {
+                return length == 1 ? p + 2 : -1;
+            }
+            if (c == 0) {
+                return -1;
+            }
+            length++;
         }
     }
 
