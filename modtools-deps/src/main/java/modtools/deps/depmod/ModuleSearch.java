@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.SecureDirectoryStream;
 import java.nio.file.attribute.BasicFileAttributeView;
@@ -176,12 +175,9 @@ public final class ModuleSearch {
         String path = base + text;
         BasicFileAttributes attributes;
         try {
-            // kmod trusts readdir's d_type for files and directories and stats anything else
-            attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                    .readAttributes();
-            if (!attributes.isRegularFile() && !attributes.isDirectory()) {
-                attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class).readAttributes();
-            }
+            // kmod trusts readdir's d_type for files and directories and stats (following links)
+            // anything else; Java has no d_type, and a following stat gives the same answer for both.
+            attributes = dir.getFileAttributeView(name, BasicFileAttributeView.class).readAttributes();
         } catch (IOException e) {
             log.log(LogSink.Level.ERROR, "fstatat(" + fd + ", " + text + "): " + ByteStrings.strerror(e));
             return;
