@@ -92,10 +92,9 @@ class ModfsStressTest {
             Processes.Result lsmod = m.run("lsmod");
             assertEquals(0, lsmod.status(), lsmod.stderrText());
             System.out.print(lsmod.stdoutText());
-            // One modprobe -r per module, users first. A single `modprobe -r` naming modfs_demo_params
-            // (which has a softdep on the library) before modfs_demo_mid currently skips mid and then
-            // finds the library in use; that is a known open defect, reproduced deterministically
-            // outside this test, and not what this test is about.
+            // One modprobe -r per module, users first. In one command kmod's modprobe would stop
+            // early: removing modfs_demo_params also tries its pre-softdep, the library, which is
+            // still in use while modfs_demo_mid is loaded, and "is in use" is a FATAL that exits.
             for (String module : List.of("modfs_demo_top", "modfs_demo_params", "modfs_demo_mid", "modfs_demo_lib")) {
                 Processes.Result remove = m.run("modprobe", "-r", module);
                 assertEquals(0, remove.status(), "modprobe -r " + module + ": " + remove.stderrText());
