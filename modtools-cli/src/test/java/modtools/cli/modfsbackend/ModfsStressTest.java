@@ -92,10 +92,10 @@ class ModfsStressTest {
             Processes.Result lsmod = m.run("lsmod");
             assertEquals(0, lsmod.status(), lsmod.stderrText());
             System.out.print(lsmod.stdoutText());
-            // One modprobe -r per module, users first. In one command kmod's modprobe would stop
-            // early: removing modfs_demo_params also tries its pre-softdep, the library, which is
-            // still in use while modfs_demo_mid is loaded, and "is in use" is a FATAL that exits.
-            for (String module : List.of("modfs_demo_top", "modfs_demo_params", "modfs_demo_mid", "modfs_demo_lib")) {
+            // One modprobe -r per module, the library's users first. modfs_demo_params goes after
+            // modfs_demo_mid: removing it also removes its pre-softdep, the library, and while mid
+            // still uses the library kmod's "is in use" is a FATAL that fails the command.
+            for (String module : List.of("modfs_demo_top", "modfs_demo_mid", "modfs_demo_params", "modfs_demo_lib")) {
                 Processes.Result remove = m.run("modprobe", "-r", module);
                 assertEquals(0, remove.status(), "modprobe -r " + module + ": " + remove.stderrText());
             }
