@@ -133,6 +133,12 @@ public final class RmmodCommand implements Command {
             return false;
         }
         OptionalInt usage = session.refcnt(module);
+        if (usage.isEmpty() && host.kernel().refcnt(module.name()).filter(t -> t.strip().matches("\\d+")).isPresent()) {
+            // No count, but a well-formed one is there now: on modfs under load the module went
+            // and came back between the two reads, so ask once more. A count that is garbage
+            // (in sysfs) is not asked for again and fails silently below, as kmod's does.
+            usage = session.refcnt(module);
+        }
         if (usage.isPresent() && usage.getAsInt() > 0) {
             log.error("Module " + module.name() + " is in use");
             return false;
