@@ -3,17 +3,14 @@ package modtools.deps.depmod;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import modtools.deps.CLocaleLibc;
 import org.junit.jupiter.api.Test;
 
 class PosixEreTest {
@@ -57,23 +54,8 @@ class PosixEreTest {
         assertFalse(PosixEre.search("(.|.)*(.|.)*(.|.)*(.|.)*(.|.)*X", "0123456789012345678901234567890123456789"));
     }
 
-    /** glibc's regex functions, run in the C locale like kmod (which never calls setlocale). */
-    interface LibC extends Library {
-        int regcomp(Pointer preg, byte[] pattern, int cflags);
-
-        int regexec(Pointer preg, byte[] string, long nmatch, Pointer pmatch, int eflags);
-
-        void regfree(Pointer preg);
-
-        Pointer newlocale(int mask, String locale, Pointer base);
-
-        Pointer uselocale(Pointer locale);
-    }
-
     private static final int REG_EXTENDED = 1;
     private static final int REG_NOSUB = 8;
-    private static final int LC_CTYPE_MASK = 1;
-    private static final int LC_COLLATE_MASK = 1 << 3;
 
     private static final String[] PATTERN_TOKENS = {
         "a", "b", "0", "1", "6", ".", "-", "^", "$", "*", "+", "?", "{", "}", "{1}", "{2,}", "{,2}", "{1,2}",
@@ -86,18 +68,9 @@ class PosixEreTest {
 
     @Test
     void agreesWithTheCLibrary() {
-        LibC libc;
-        try {
-            libc = Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError e) {
-            assumeTrue(false, "no C library through JNA: " + e.getMessage());
-            return;
-        }
-        Pointer c = libc.newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C", null);
-        assumeTrue(c != null, "no C locale object");
-        Pointer previous = libc.uselocale(c);
         Memory regex = new Memory(256); // regex_t is 64 bytes on LP64 glibc
-        try {
+        try (CLocaleLibc glibc = CLocaleLibc.open()) {
+            CLocaleLibc.LibC libc = glibc.libc();
             Random random = new Random(30);
             List<String> failures = new ArrayList<>();
             int compiled = 0;
@@ -138,8 +111,6 @@ class PosixEreTest {
             }
             assertEquals(List.of(), failures);
             assertTrue(compiled > cases / 10 && matched > cases / 10, "too few interesting cases: " + compiled + ", " + matched);
-        } finally {
-            libc.uselocale(previous);
         }
     }
 

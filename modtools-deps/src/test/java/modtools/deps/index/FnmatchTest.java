@@ -3,16 +3,13 @@ package modtools.deps.index;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import modtools.deps.CLocaleLibc;
 import org.junit.jupiter.api.Test;
 
 class FnmatchTest {
@@ -78,19 +75,6 @@ class FnmatchTest {
         assertTrue(Fnmatch.matches(pattern, new byte[] {'^'}, false));
     }
 
-    /** The C library's fnmatch, run in the C locale like kmod (which never calls setlocale). */
-    interface LibC extends Library {
-        int fnmatch(byte[] pattern, byte[] string, int flags);
-
-        Pointer newlocale(int mask, String locale, Pointer base);
-
-        Pointer uselocale(Pointer locale);
-
-        void freelocale(Pointer locale);
-    }
-
-    private static final int LC_CTYPE_MASK = 1;
-    private static final int LC_COLLATE_MASK = 1 << 3;
 
     private static final String[] PATTERN_TOKENS = {
         "a", "b", "c", "z", "A", "0", "-", "]", "[", "!", "^", "*", "?", "\\", ":", ".", "=", "\u00e9",
@@ -101,18 +85,9 @@ class FnmatchTest {
 
     @Test
     void agreesWithTheCLibrary() {
-        LibC libc;
-        try {
-            libc = Native.load("c", LibC.class);
-        } catch (UnsatisfiedLinkError e) {
-            assumeTrue(false, "no C library through JNA: " + e.getMessage());
-            return;
-        }
-        Pointer c = libc.newlocale(LC_CTYPE_MASK | LC_COLLATE_MASK, "C", null);
-        assumeTrue(c != null, "no C locale object");
-        Pointer previous = libc.uselocale(c);
         boolean caretNegates = System.getenv("POSIXLY_CORRECT") == null;
-        try {
+        try (CLocaleLibc glibc = CLocaleLibc.open()) {
+            CLocaleLibc.LibC libc = glibc.libc();
             Random random = new Random(2036);
             List<String> failures = new ArrayList<>();
             int matched = 0;
@@ -144,9 +119,6 @@ class FnmatchTest {
             }
             assertEquals(List.of(), failures);
             assertTrue(matched > cases / 20, "too few matching cases to mean much: " + matched);
-        } finally {
-            libc.uselocale(previous);
-            libc.freelocale(c);
         }
     }
 
