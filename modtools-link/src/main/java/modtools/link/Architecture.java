@@ -1,5 +1,6 @@
 package modtools.link;
 
+import java.nio.ByteBuffer;
 import modtools.elf.Elf;
 import modtools.link.x86_64.X86_64;
 
@@ -28,7 +29,7 @@ public interface Architecture {
     int veneerAlignment();
 
     /** Writes the veneer at {@code image[at]}, placed at {@code address}, that jumps to {@code target}. */
-    void writeVeneer(byte[] image, int at, long address, long target);
+    void writeVeneer(ByteBuffer image, int at, long address, long target);
 
     /** A type's meaning, and the field that takes its value. */
     record Howto(Meaning meaning, Field field) {}
@@ -38,8 +39,11 @@ public interface Architecture {
         /** Bytes the field covers at the relocation's offset. */
         int size();
 
-        /** Writes {@code value} at {@code image[at]}; false, writing nothing, when it does not fit. */
-        boolean write(byte[] image, int at, long value);
+        /**
+         * Writes {@code value} at {@code image[at]}, the buffer in the object's byte order;
+         * false, writing nothing, when it does not fit.
+         */
+        boolean write(ByteBuffer image, int at, long value);
 
         /** For messages: "32 bits (signed)". */
         String describe();

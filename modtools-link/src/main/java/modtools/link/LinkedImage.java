@@ -1,10 +1,6 @@
 package modtools.link;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.io.FileOutputStream;
-import java.io.OutputStream;
-import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import modtools.elf.ElfFormatException;
@@ -12,10 +8,10 @@ import modtools.elf.ElfFormatException;
 /** The result of a link: the layout and the image's bytes, header first. */
 public final class LinkedImage {
     private final Layout layout;
-    private final byte[] image;
+    private final ByteBuffer image;
     private final Linker linker;
 
-    LinkedImage(Layout layout, byte[] image, Linker linker) {
+    LinkedImage(Layout layout, ByteBuffer image, Linker linker) {
         this.layout = layout;
         this.image = image;
         this.linker = linker;
@@ -27,22 +23,12 @@ public final class LinkedImage {
 
     /** The image, read-only: {@code layout().header().imageSize()} bytes to map at {@code layout().base()}. */
     public ByteBuffer bytes() {
-        return ByteBuffer.wrap(image).asReadOnlyBuffer();
+        return image.asReadOnlyBuffer().order(image.order());
     }
 
     /** The object's named definitions at their addresses in the image, in address order. */
     public List<DefinedSymbol> definedSymbols() throws ElfFormatException {
         return linker.definedSymbols();
-    }
-
-    /**
-     * Writes the image to {@code file}, replacing what was there. A stream writes the array
-     * with one native copy; a channel would first copy it into a zeroed direct buffer.
-     */
-    public void write(Path file) throws IOException {
-        try (OutputStream out = new FileOutputStream(file.toFile())) {
-            out.write(image);
-        }
     }
 
     /** @param binding the ELF binding: STB_LOCAL, STB_GLOBAL or STB_WEAK */

@@ -1,5 +1,7 @@
 package modtools.link;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -31,6 +33,12 @@ public final class Linker {
     private static final String GOT_SYMBOL = "_GLOBAL_OFFSET_TABLE_";
     private static final byte[] INIT = zeroTerminated("init_module");
     private static final byte[] EXIT = zeroTerminated("cleanup_module");
+    /**
+     * Entries per call of the methods that loop over relocations or symbols. A JVM compiles a
+     * method after a few hundred calls but a long loop only after tens of thousands of turns,
+     * in a run that is over in milliseconds: short calls have the loops compiled at once.
+     */
+    private static final int CHUNK = 256;
 
     // What a symbol index resolves to; the kinds from MISSING on fail when a relocation uses them.
     private static final byte IN_SECTION = 0;
@@ -113,6 +121,21 @@ public final class Linker {
      * @throws ElfFormatException  a damaged object
      */
     public static LinkedImage link(ElfFile object, long base, SymbolMap map) throws LinkException, ElfFormatException {
+        try {
+            return link(object, base, map, ImageMemory.HEAP);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the heap does no I/O", e);
+        }
+    }
+
+    /**
+     * Links as {@link #link(ElfFile, long, SymbolMap)} does, building the image in the memory
+     * {@code memory} gives: a mapped file, say, so that the image is written once, in place.
+     *
+     * @throws IOException what {@code memory} throws
+     */
+    public static LinkedImage link(ElfFile object, long base, SymbolMap map, ImageMemory memory)
+            throws LinkException, ElfFormatException, IOException {
         ElfHeader h = object.header();
         String file = object.file();
         if (h.type() != Elf.ET_REL) {
@@ -128,16 +151,16 @@ public final class Linker {
                     "base address 0x" + Long.toHexString(base) + " is not page aligned"));
         }
         Linker linker = new Linker(object, arch, base, map);
-        return linker.run();
+        return linker.run(memory);
     }
 
-    private LinkedImage run() throws LinkException, ElfFormatException {
+    private LinkedImage run(ImageMemory memory) throws LinkException, ElfFormatException, IOException {
         sortSections();
         readSymbols();
         scanRelocations();
         layout = layOut();
-        byte[] image = new byte[(int) layout.header().imageSize()];
-        layout.header().write(ByteBuffer.wrap(image));
+        ByteBuffer image = memory.allocate((int) layout.header().imageSize()).order(ByteOrder.LITTLE_ENDIAN);
+        layout.header().write(image);
         copySections(image);
         writeGot(image);
         writeVeneers(image);
@@ -198,10 +221,16 @@ public final class Linker {
         kind = new byte[symbolCount];
         imported = new Definition[symbolCount];
         address = new long[symbolCount];
-        for (int i = 1; i < symbolCount; i++) {
-            kind[i] = classify(i);
+        for (int from = 1; from < symbolCount; from += CHUNK) {
+            classify(from, Math.min(symbolCount, from + CHUNK));
         }
         kind[0] = ABSOLUTE; // the null symbol: relocations without a symbol add their addend to 0
+    }
+
+    private void classify(int from, int to) throws LinkException, ElfFormatException {
+        for (int i = from; i < to; i++) {
+            kind[i] = classify(i);
+        }
     }
 
     private byte classify(int i) throws LinkException, ElfFormatException {
@@ -270,10 +299,17 @@ public final class Linker {
             long[] entries = new long[(int) (data.size() / 24) * 3];
             data.asBuffer().order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(entries);
             boolean noBits = target.type() == Elf.SHT_NOBITS;
-            for (int e = 0; e < entries.length; e += 3) {
-                scan(entries, e, target, noBits);
+            for (int from = 0; from < entries.length; from += 3 * CHUNK) {
+                scan(entries, from, Math.min(entries.length, from + 3 * CHUNK), target, noBits);
             }
             patches.add(new Patch(target, entries));
+        }
+    }
+
+    private void scan(long[] entries, int from, int to, Section target, boolean noBits)
+            throws LinkException, ElfFormatException {
+        for (int e = from; e < to; e += 3) {
+            scan(entries, e, target, noBits);
         }
     }
 
@@ -353,6 +389,8 @@ public final class Linker {
     private long coreEnd;
     private long initTextEnd;
     private long end;
+    private long initAddress;
+    private long exitAddress;
 
     /** Places sections, veneers, the GOT and COMMON symbols with room for {@code veneers} veneers; returns the end. */
     private long placeSections(int veneers) throws LinkException, ElfFormatException {
@@ -393,17 +431,8 @@ public final class Linker {
 
     /** The symbols' addresses, the veneers and the GOT entries once the places are final, and the header. */
     private Layout finishLayout() throws ElfFormatException {
-        long init = 0;
-        long exit = 0;
-        for (int i = 1; i < symbolCount; i++) {
-            // One call per symbol rather than a loop body: a method called often is compiled
-            // early, a long loop in a method called once runs in the interpreter.
-            int named = assignAddress(i);
-            if (named == 1 && init == 0) {
-                init = address[i];
-            } else if (named == 2 && exit == 0) {
-                exit = address[i];
-            }
+        for (int from = 1; from < symbolCount; from += CHUNK) {
+            assignAddresses(from, Math.min(symbolCount, from + CHUNK));
         }
         List<Layout.Veneer> veneers = new ArrayList<>();
         for (int v = 0; v < veneerCount; v++) {
@@ -418,25 +447,30 @@ public final class Linker {
             got.add(new Layout.GotEntry(symbolName(i), gotStart + (long) g * arch.gotEntrySize(), address[i]));
         }
         ImageHeader header = new ImageHeader(ImageHeader.VERSION, ImageHeader.SIZE, end - base, coreEnd - base,
-                init, exit, textEnd, rodataEnd, initTextEnd);
+                initAddress, exitAddress, textEnd, rodataEnd, initTextEnd);
         return new Layout(base, header, List.copyOf(order), new Layout.Got(gotStart, got), veneers, commonPlaces);
     }
 
-    /** Sets the address of symbol {@code i}; returns 1 when it is init_module, 2 when cleanup_module, else 0. */
-    private int assignAddress(int i) throws ElfFormatException {
-        switch (kind[i]) {
-            case IN_SECTION -> {
-                address[i] = placed[sectionIndex(i)].address() + value(i);
-                if (binding(i) != Elf.STB_LOCAL) {
-                    return table.nameStartsWith(i, INIT) ? 1 : table.nameStartsWith(i, EXIT) ? 2 : 0;
+    /** Sets the addresses of symbols {@code [from, to)}, and init's and exit's at the first global of their names. */
+    private void assignAddresses(int from, int to) throws ElfFormatException {
+        for (int i = from; i < to; i++) {
+            switch (kind[i]) {
+                case IN_SECTION -> {
+                    address[i] = placed[sectionIndex(i)].address() + value(i);
+                    if (binding(i) != Elf.STB_LOCAL) {
+                        if (initAddress == 0 && table.nameStartsWith(i, INIT)) {
+                            initAddress = address[i];
+                        } else if (exitAddress == 0 && table.nameStartsWith(i, EXIT)) {
+                            exitAddress = address[i];
+                        }
+                    }
                 }
+                case ABSOLUTE -> address[i] = value(i);
+                case IMPORTED -> address[i] = imported[i].address();
+                case GOT_BASE -> address[i] = gotStart;
+                default -> { } // COMMON symbols have theirs from placeSections; the rest are never used
             }
-            case ABSOLUTE -> address[i] = value(i);
-            case IMPORTED -> address[i] = imported[i].address();
-            case GOT_BASE -> address[i] = gotStart;
-            default -> { } // COMMON symbols have theirs from placeSections; the rest are never used
         }
-        return 0;
     }
 
     private void placeRegion(Region region, Cursor at, List<Placement> order) throws LinkException {
@@ -488,38 +522,44 @@ public final class Linker {
 
     // ---- image ----
 
-    private void copySections(byte[] image) throws ElfFormatException {
+    private void copySections(ByteBuffer image) throws ElfFormatException {
         for (Placement p : layout.sections()) {
             Section s = sections.get(p.index());
             if (s.type() != Elf.SHT_NOBITS) {
-                object.data(s).asBuffer().get(image, (int) (p.address() - base), (int) s.size());
+                image.put((int) (p.address() - base), object.data(s).asBuffer(), 0, (int) s.size());
             }
         }
     }
 
-    private void writeGot(byte[] image) {
-        ByteBuffer b = ByteBuffer.wrap(image).order(ByteOrder.LITTLE_ENDIAN);
+    private void writeGot(ByteBuffer image) {
         for (Layout.GotEntry e : layout.got().entries()) {
-            b.putLong((int) (e.address() - base), e.value());
+            image.putLong((int) (e.address() - base), e.value());
         }
     }
 
-    private void writeVeneers(byte[] image) {
+    private void writeVeneers(ByteBuffer image) {
         for (Layout.Veneer v : layout.veneers()) {
             arch.writeVeneer(image, (int) (v.address() - base), v.address(), v.target());
         }
     }
 
     /** Applies one relocation section: S, A, P, G, GOT, L and Z as {@link Meaning} defines them. */
-    private void apply(Patch patch, byte[] image) throws LinkException, ElfFormatException {
+    private void apply(Patch patch, ByteBuffer image) throws LinkException, ElfFormatException {
         Placement p = placed[patch.target().index()];
         long[] entries = patch.entries();
-        for (int e = 0; e < entries.length; e += 3) {
-            applyOne(entries, e, p, image);
+        for (int from = 0; from < entries.length; from += 3 * CHUNK) {
+            apply(entries, from, Math.min(entries.length, from + 3 * CHUNK), p, image);
         }
     }
 
-    private void applyOne(long[] entries, int e, Placement target, byte[] image) throws LinkException, ElfFormatException {
+    private void apply(long[] entries, int from, int to, Placement target, ByteBuffer image)
+            throws LinkException, ElfFormatException {
+        for (int e = from; e < to; e += 3) {
+            applyOne(entries, e, target, image);
+        }
+    }
+
+    private void applyOne(long[] entries, int e, Placement target, ByteBuffer image) throws LinkException, ElfFormatException {
         long offset = entries[e];
         long info = entries[e + 1];
         long addend = entries[e + 2];

@@ -62,8 +62,10 @@ public final class SymbolMaps {
         long address = parseHex(text, start, space, file, lineNo);
         char type = text.charAt(space + 1);
         int nameStart = space + 3;
-        int tab = text.indexOf('\t', nameStart);
-        int nameEnd = tab < 0 || tab > end ? end : tab;
+        int nameEnd = nameStart;
+        while (nameEnd < end && text.charAt(nameEnd) != '\t') {
+            nameEnd++; // not indexOf: a line without a tag would scan the rest of the file for one
+        }
         if (nameEnd == nameStart) {
             throw new LinkException(new LinkProblem.BadSymbolFile(file, lineNo, "no symbol name"));
         }

@@ -7,48 +7,81 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import modtools.cli.Command;
+import modtools.cli.Getopt;
 import modtools.cli.Invocation;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
 import modtools.elf.module.ModuleFile;
+import modtools.link.ImageFile;
 import modtools.link.LinkException;
 import modtools.link.LinkMap;
 import modtools.link.LinkedImage;
 import modtools.link.Linker;
 import modtools.link.SymbolMap;
 import modtools.link.SymbolMaps;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.Model.PositionalParamSpec;
-import picocli.CommandLine.ParseResult;
 
 /**
  * {@code modtools link OBJ --base ADDR --symbols FILE [--map FILE] -o IMAGE}: the loader's
- * relocation step on its own, for inspecting and testing images. The command line is declared
- * through picocli's model rather than annotations, which would cost reflection at every start.
+ * relocation step on its own, for inspecting and testing images. The command line goes
+ * through the same getopt as the kmod commands: a link is timed against GNU ld, and building
+ * picocli's model alone took longer than ld's whole link of amdgpu.ko.
  */
 public final class LinkCommand implements Command {
     private static final String NAME = "modtools link";
+    private static final List<Getopt.LongOption> LONG_OPTIONS = List.of(
+            new Getopt.LongOption("base", true, 'b'),
+            new Getopt.LongOption("symbols", true, 's'),
+            new Getopt.LongOption("map", true, 'm'),
+            new Getopt.LongOption("output", true, 'o'),
+            new Getopt.LongOption("help", false, 'h'));
+    private static final String USAGE = "Usage: modtools link OBJ --base ADDR [--symbols FILE]... [--map FILE] -o IMAGE\n"
+            + "Relocate an object to run at ADDR and write its image (header, text, rodata, data, bss,\n"
+            + "init text, init data).\n"
+            + "      OBJ               relocatable object: .o, .ko, .ko.xz, .ko.zst or .ko.gz\n"
+            + "      --base ADDR       address the image runs at, page aligned (hex with 0x, or decimal)\n"
+            + "      --symbols FILE    addresses of imports, 'ADDRESS TYPE NAME' lines: a modfs symbols\n"
+            + "                        file, /proc/kallsyms or a System.map; may be repeated, the first\n"
+            + "                        definition wins\n"
+            + "      --map FILE        write the layout: sections, GOT, veneers and symbols with their\n"
+            + "                        addresses\n"
+            + "  -o, --output IMAGE    the image file to write\n"
+            + "  -h, --help            show this help\n";
 
     @Override
     public int run(Invocation invocation) {
-        CommandSpec spec = spec();
-        ParseResult parsed;
+        Getopt.Result parsed;
         try {
-            parsed = new CommandLine(spec).parseArgs(invocation.args().toArray(new String[0]));
-        } catch (CommandLine.ParameterException e) {
-            invocation.err().println(NAME + ": " + e.getMessage() + " (see --help)");
+            parsed = new Getopt(NAME, "o:h", LONG_OPTIONS, invocation.err()).parse(invocation.args());
+        } catch (Getopt.UsageException e) {
             return 2;
         }
-        if (parsed.isUsageHelpRequested()) {
-            invocation.out().print(spec.commandLine().getUsageMessage());
-            return 0;
+        String baseText = null;
+        List<String> symbolFiles = new ArrayList<>();
+        String mapFile = null;
+        String outputFile = null;
+        for (Getopt.Option o : parsed.options()) {
+            switch (o.key()) {
+                case 'b' -> baseText = o.argument();
+                case 's' -> symbolFiles.add(o.argument());
+                case 'm' -> mapFile = o.argument();
+                case 'o' -> outputFile = o.argument();
+                case 'h' -> {
+                    invocation.out().print(USAGE);
+                    return 0;
+                }
+                default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
+            }
         }
-        Path object = invocation.cwd().resolve(parsed.<String>matchedPositionalValue(0, null));
-        String baseText = parsed.matchedOptionValue("--base", null);
+        String usageError = parsed.operands().size() != 1 ? "one object to link, not " + parsed.operands().size()
+                : baseText == null ? "--base ADDR is required"
+                : outputFile == null ? "-o IMAGE is required" : null;
+        if (usageError != null) {
+            invocation.err().println(NAME + ": " + usageError + " (see --help)");
+            return 2;
+        }
         long base;
         try {
             base = parseAddress(baseText);
@@ -56,17 +89,16 @@ public final class LinkCommand implements Command {
             invocation.err().println(NAME + ": --base " + baseText + ": not an address (hex with 0x, or decimal)");
             return 2;
         }
-        List<String> symbolFiles = parsed.matchedOptionValue("--symbols", List.of());
-        String mapFile = parsed.matchedOptionValue("--map", null);
-        Path output = invocation.cwd().resolve(parsed.<String>matchedOptionValue("-o", null));
+        Path object = invocation.cwd().resolve(parsed.operands().get(0));
+        Path output = invocation.cwd().resolve(outputFile);
+        ImageFile image = new ImageFile(output);
         try {
             SymbolMap.Builder symbols = new SymbolMap.Builder();
             for (String f : symbolFiles) {
                 SymbolMaps.read(invocation.cwd().resolve(f), symbols);
             }
             ElfFile elf = ModuleFile.open(object);
-            LinkedImage linked = Linker.link(elf, base, symbols.build());
-            linked.write(output);
+            LinkedImage linked = Linker.link(elf, base, symbols.build(), image);
             if (mapFile != null) {
                 try (BufferedWriter w = Files.newBufferedWriter(invocation.cwd().resolve(mapFile), StandardCharsets.ISO_8859_1)) {
                     LinkMap.write(linked, w);
@@ -78,26 +110,12 @@ public final class LinkCommand implements Command {
         } catch (IOException e) {
             invocation.err().println(NAME + ": " + describe(e));
         }
+        try {
+            image.discard();
+        } catch (IOException e) {
+            invocation.err().println(NAME + ": " + describe(e));
+        }
         return 1;
-    }
-
-    private static CommandSpec spec() {
-        CommandSpec spec = CommandSpec.create().name(NAME);
-        spec.usageMessage().description("Relocate an object to run at ADDR and write its image (header, text, "
-                + "rodata, data, bss, init text, init data).");
-        spec.addPositional(PositionalParamSpec.builder().paramLabel("OBJ").arity("1").type(String.class)
-                .description("relocatable object: .o, .ko, .ko.xz, .ko.zst or .ko.gz").build());
-        spec.addOption(OptionSpec.builder("--base").paramLabel("ADDR").required(true).type(String.class)
-                .description("address the image runs at, page aligned (hex with 0x, or decimal)").build());
-        spec.addOption(OptionSpec.builder("--symbols").paramLabel("FILE").type(List.class).auxiliaryTypes(String.class)
-                .description("addresses of imports, 'ADDRESS TYPE NAME' lines: a modfs symbols file, "
-                        + "/proc/kallsyms or a System.map; may be repeated, the first definition wins").build());
-        spec.addOption(OptionSpec.builder("--map").paramLabel("FILE").type(String.class)
-                .description("write the layout: sections, GOT, veneers and symbols with their addresses").build());
-        spec.addOption(OptionSpec.builder("-o").paramLabel("IMAGE").required(true).type(String.class)
-                .description("the image file to write").build());
-        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true).description("show this help").build());
-        return spec;
     }
 
     /** Hex with 0x, else decimal; the whole unsigned 64-bit range, as kernel addresses need. */

@@ -112,6 +112,10 @@ class LinkCommandTest {
         Path o = assemble("far", ".text\nmovl far_data(%rip), %eax\n");
         Run r = link(o.toString(), "--base", "0x40000000", "--symbols", symbols("7f0000000000 D far_data\n").toString(), "-o", "x.img");
         assertOneLineError(r, o + ": .text+0x2: R_X86_64_PC32 against 'far_data': value 0x7effbfffffba does not fit in 32 bits (sign-extended)");
+        // The image is built in its file; an overflow found while applying removes the file again.
+        Files.writeString(dir.resolve("x.img"), "an earlier image");
+        link(o.toString(), "--base", "0x40000000", "--symbols", dir.resolve("symbols").toString(), "-o", "x.img");
+        assertFalse(Files.exists(dir.resolve("x.img")), "no half-written image after a failed link");
     }
 
     @Test
@@ -162,7 +166,12 @@ class LinkCommandTest {
         Run r = link(o.toString(), "--base", "zebra", "-o", "x.img");
         assertOneLineError(r, "--base zebra: not an address");
         assertEquals(2, r.status());
-        assertOneLineError(link(o.toString(), "-o", "x.img"), "Missing required option: '--base=ADDR'");
+        assertOneLineError(link(o.toString(), "-o", "x.img"), "--base ADDR is required");
+        assertOneLineError(link(o.toString(), "--base", "0x40000000"), "-o IMAGE is required");
+        assertOneLineError(link("--base", "0x40000000", "-o", "x.img"), "one object to link, not 0");
+        r = link(o.toString(), "--bsae", "0x40000000", "-o", "x.img");
+        assertOneLineError(r, "unrecognized option '--bsae'");
+        assertEquals(2, r.status());
         assertOneLineError(link(dir.resolve("absent.o").toString(), "--base", "0x40000000", "-o", "x.img"),
                 "absent.o: No such file or directory");
         Path bad = symbols("ffffffff81000000 T printk\nffffffff81000010printk\n");

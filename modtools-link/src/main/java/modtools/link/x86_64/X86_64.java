@@ -1,5 +1,6 @@
 package modtools.link.x86_64;
 
+import java.nio.ByteBuffer;
 import modtools.link.Architecture;
 import modtools.link.Meaning;
 
@@ -138,13 +139,13 @@ public final class X86_64 implements Architecture {
     }
 
     @Override
-    public void writeVeneer(byte[] image, int at, long address, long target) {
-        image[at] = (byte) 0xff; // jmp *disp32(%rip), disp32 = 0: the quadword right after it
-        image[at + 1] = 0x25;
-        write32(image, at + 2, 0);
-        write64(image, at + 6, target);
-        image[at + 14] = (byte) 0xcc; // int3
-        image[at + 15] = (byte) 0xcc;
+    public void writeVeneer(ByteBuffer image, int at, long address, long target) {
+        image.put(at, (byte) 0xff); // jmp *disp32(%rip), disp32 = 0: the quadword right after it
+        image.put(at + 1, (byte) 0x25);
+        image.putInt(at + 2, 0);
+        image.putLong(at + 6, target);
+        image.put(at + 14, (byte) 0xcc); // int3
+        image.put(at + 15, (byte) 0xcc);
     }
 
     /**
@@ -154,67 +155,67 @@ public final class X86_64 implements Architecture {
      */
     private enum Fields implements Field {
         NONE(0, "nothing") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 return true;
             }
         },
         WORD8(1, "8 bits") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value < -0x80 || value > 0xff) {
                     return false;
                 }
-                image[at] = (byte) value;
+                image.put(at, (byte) value);
                 return true;
             }
         },
         WORD8S(1, "8 bits (signed)") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value != (byte) value) {
                     return false;
                 }
-                image[at] = (byte) value;
+                image.put(at, (byte) value);
                 return true;
             }
         },
         WORD16(2, "16 bits") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value < -0x8000 || value > 0xffff) {
                     return false;
                 }
-                write16(image, at, (int) value);
+                image.putShort(at, (short) value);
                 return true;
             }
         },
         WORD16S(2, "16 bits (signed)") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value != (short) value) {
                     return false;
                 }
-                write16(image, at, (int) value);
+                image.putShort(at, (short) value);
                 return true;
             }
         },
         WORD32(4, "32 bits (zero-extended)") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value >>> 32 != 0) {
                     return false;
                 }
-                write32(image, at, (int) value);
+                image.putInt(at, (int) value);
                 return true;
             }
         },
         WORD32S(4, "32 bits (sign-extended)") {
-            public boolean write(byte[] image, int at, long value) {
+            public boolean write(ByteBuffer image, int at, long value) {
                 if (value != (int) value) {
                     return false;
                 }
-                write32(image, at, (int) value);
+                image.putInt(at, (int) value);
                 return true;
             }
         },
         WORD64(8, "64 bits") {
-            public boolean write(byte[] image, int at, long value) {
-                write64(image, at, value);
+            public boolean write(ByteBuffer image, int at, long value) {
+                image.putLong(at, value);
                 return true;
             }
         };
@@ -236,22 +237,5 @@ public final class X86_64 implements Architecture {
         public String describe() {
             return description;
         }
-    }
-
-    private static void write16(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >> 8);
-    }
-
-    private static void write32(byte[] b, int at, int v) {
-        b[at] = (byte) v;
-        b[at + 1] = (byte) (v >> 8);
-        b[at + 2] = (byte) (v >> 16);
-        b[at + 3] = (byte) (v >> 24);
-    }
-
-    private static void write64(byte[] b, int at, long v) {
-        write32(b, at, (int) v);
-        write32(b, at + 4, (int) (v >>> 32));
     }
 }
