@@ -106,7 +106,17 @@ public final class SymbolTable {
         return names.u8(offset, NAME) == 0;
     }
 
-    private long nameOffset(int index) throws ElfFormatException {
+    /**
+     * The string table's bytes, copied once, for scans over every symbol's name: a heap array
+     * is read a byte at a time far faster than a mapped buffer. The table ends in NUL (checked
+     * when the table was read), so a scan from any offset inside it stops inside it.
+     */
+    public byte[] nameBytes() throws ElfFormatException {
+        return names.bytes(0, (int) names.size(), NAME);
+    }
+
+    /** st_name: the offset of the symbol's name in {@link #nameBytes()}, unchecked against its length. */
+    public long nameOffset(int index) throws ElfFormatException {
         return entries.u32(entryOffset(index), ENTRY);
     }
 

@@ -2,7 +2,6 @@ package modtools.deps.depmod;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
@@ -18,29 +17,19 @@ import modtools.elf.module.ModuleFile;
  * later in module order so that parallel reading does not shuffle the messages.
  */
 record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure) {
+    /** Only alias and softdep lines reach depmod's files; the rest need not be decoded. */
     private static final List<String> USED_KEYS = List.of("alias", "softdep");
 
     static ModuleFacts read(String path) {
         try {
             KernelModule km = KernelModule.of(ModuleFile.open(Path.of(path)));
             KernelModule.Linkage linkage = km.linkage();
-            return new ModuleFacts(linkage.exports(), linkage.imports(), usedEntries(km.modinfo()), null);
+            return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null);
         } catch (ElfFormatException e) {
             return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");
         } catch (IOException e) {
             return failed(LinuxErrno.strerror(LinuxErrno.of(e)));
         }
-    }
-
-    /** Only alias and softdep lines reach depmod's files; the rest need not stay in memory. */
-    private static List<ModInfoEntry> usedEntries(List<ModInfoEntry> all) {
-        List<ModInfoEntry> used = new ArrayList<>();
-        for (ModInfoEntry e : all) {
-            if (USED_KEYS.contains(e.key())) {
-                used.add(e);
-            }
-        }
-        return used;
     }
 
     private static ModuleFacts failed(String reason) {

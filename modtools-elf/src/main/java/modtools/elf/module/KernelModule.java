@@ -1,9 +1,8 @@
 package modtools.elf.module;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import modtools.elf.ByteView;
 import modtools.elf.Elf;
@@ -18,8 +17,7 @@ import modtools.elf.SymbolTable;
  * when asked for, so a tool that wants only one of them touches only that section.
  */
 public final class KernelModule {
-    private static final int MODVERSION_ENTRY_SIZE = 64;
-    private static final byte[] CRC_PREFIX = "__crc_".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    private static final byte[] CRC_PREFIX = "__crc_".getBytes(StandardCharsets.ISO_8859_1);
 
     private final ElfFile elf;
 
@@ -46,6 +44,47 @@ public final class KernelModule {
             out.add(ModInfoEntry.parse(s));
         }
         return out;
+    }
+
+    /**
+     * The {@code .modinfo} entries whose key is one of {@code keys}, in file order; the
+     * others are never decoded, which matters to a reader of thousands of modules.
+     */
+    public List<ModInfoEntry> modinfo(List<String> keys) throws ElfFormatException {
+        Optional<Section> section = elf.section(".modinfo");
+        if (section.isEmpty()) {
+            return List.of();
+        }
+        byte[][] wanted = new byte[keys.size()][];
+        for (int k = 0; k < wanted.length; k++) {
+            wanted[k] = keys.get(k).getBytes(StandardCharsets.ISO_8859_1);
+        }
+        List<ModInfoEntry> out = new ArrayList<>();
+        NulStrings.scan(elf.data(section.get()), ".modinfo", new NulStrings.Visitor() {
+            @Override
+            public void visit(byte[] bytes, int start, int end) {
+                for (byte[] key : wanted) {
+                    if (isKeyOf(key, bytes, start, end)) {
+                        out.add(ModInfoEntry.parse(new String(bytes, start, end - start, StandardCharsets.ISO_8859_1)));
+                        return;
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Whether the entry in {@code bytes[start, end)} has the key {@code key}: the key, then '=' or nothing. */
+    private static boolean isKeyOf(byte[] key, byte[] bytes, int start, int end) {
+        if (end - start < key.length || (end - start > key.length && bytes[start + key.length] != '=')) {
+            return false;
+        }
+        for (int i = 0; i < key.length; i++) {
+            if (bytes[start + i] != key[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The first value of a {@code .modinfo} key. */
@@ -92,37 +131,48 @@ public final class KernelModule {
         List<Export> exports = new ArrayList<>();
         List<Import> imports = new ArrayList<>();
         Optional<Section> table = elf.symbolTable();
-        List<SymbolVersion> versions = versionsForImports();
-        boolean[] asked = new boolean[versions.size()];
+        VersionTable versions = versionsForImports();
+        boolean[] asked = new boolean[versions == null ? 0 : versions.size()];
         if (table.isPresent()) {
-            Map<String, Integer> versionIndex = new HashMap<>();
-            for (int i = versions.size() - 1; i >= 0; i--) {
-                versionIndex.put(versions.get(i).symbol(), i);
-            }
             SymbolTable symbols = elf.symbols(table.get());
+            byte[] names = symbols.nameBytes();
             for (int i = 1; i < symbols.size(); i++) {
                 int section = symbols.sectionIndex(i);
-                if (section == Elf.SHN_UNDEF) {
-                    if (symbols.nameIsEmpty(i)) {
+                boolean undefined = section == Elf.SHN_UNDEF;
+                if (!undefined && !symbols.nameStartsWith(i, CRC_PREFIX)) {
+                    continue;
+                }
+                long offset = symbols.nameOffset(i);
+                if (offset >= names.length) {
+                    symbols.name(i); // fails with the reader's own message for a name outside the table
+                }
+                int start = (int) offset;
+                int end = start;
+                while (names[end] != 0) {
+                    end++; // the table ends in NUL
+                }
+                if (undefined) {
+                    if (end == start) {
                         continue;
                     }
-                    String name = symbols.name(i);
-                    Integer v = versionIndex.get(name);
+                    int v = versions == null ? -1 : versions.find(names, start, end - start);
                     long crc = 0;
-                    if (v != null) {
+                    if (v >= 0) {
                         asked[v] = true;
-                        crc = versions.get(v).crc();
+                        crc = versions.crc(v);
                     }
-                    imports.add(new Import(name, (symbols.info(i) >> 4) == Elf.STB_WEAK, crc));
-                } else if (symbols.nameStartsWith(i, CRC_PREFIX)) {
-                    String name = symbols.name(i).substring(CRC_PREFIX.length);
-                    exports.add(new Export(name, crcAt(symbols.value(i), section)));
+                    imports.add(new Import(new String(names, start, end - start, StandardCharsets.ISO_8859_1),
+                            (symbols.info(i) >> 4) == Elf.STB_WEAK, crc));
+                } else {
+                    int nameStart = start + CRC_PREFIX.length;
+                    exports.add(new Export(new String(names, nameStart, end - nameStart, StandardCharsets.ISO_8859_1),
+                            crcAt(symbols.value(i), section)));
                 }
             }
         }
-        for (int i = 0; i < versions.size(); i++) {
+        for (int i = 0; i < asked.length; i++) {
             if (!asked[i]) {
-                imports.add(new Import(versions.get(i).symbol(), false, versions.get(i).crc()));
+                imports.add(new Import(versions.name(i), false, versions.crc(i)));
             }
         }
         return new Linkage(exports.isEmpty() ? exportsFromStrings() : exports, imports);
@@ -140,13 +190,14 @@ public final class KernelModule {
         return out;
     }
 
-    /** kmod ignores a __versions table of the wrong size here rather than failing the module. */
-    private List<SymbolVersion> versionsForImports() throws ElfFormatException {
+    /** kmod ignores a __versions table of the wrong size here rather than failing the module; null without one. */
+    private VersionTable versionsForImports() throws ElfFormatException {
         Optional<Section> section = elf.section("__versions");
-        if (section.isPresent() && section.get().size() % MODVERSION_ENTRY_SIZE != 0) {
-            return List.of();
+        if (section.isEmpty() || section.get().size() % VersionTable.ENTRY_SIZE != 0) {
+            return null;
         }
-        return versions();
+        ByteView data = elf.data(section.get());
+        return new VersionTable(data.bytes(0, (int) data.size(), "__versions"), elf.is64(), data.order(), elf.file());
     }
 
     /**
@@ -174,15 +225,15 @@ public final class KernelModule {
             return List.of();
         }
         ByteView data = elf.data(section.get());
-        if (data.size() % MODVERSION_ENTRY_SIZE != 0) {
+        if (data.size() % VersionTable.ENTRY_SIZE != 0) {
             throw new ElfFormatException(elf.file(), "__versions", section.get().offset(),
-                    "size " + data.size() + " is not a multiple of " + MODVERSION_ENTRY_SIZE);
+                    "size " + data.size() + " is not a multiple of " + VersionTable.ENTRY_SIZE);
         }
         int crcSize = elf.is64() ? 8 : 4;
         List<SymbolVersion> out = new ArrayList<>();
-        for (long at = 0; at < data.size(); at += MODVERSION_ENTRY_SIZE) {
+        for (long at = 0; at < data.size(); at += VersionTable.ENTRY_SIZE) {
             long crc = crcSize == 8 ? data.u64(at, "__versions crc") : data.u32(at, "__versions crc");
-            ByteView nameField = data.slice(at + crcSize, MODVERSION_ENTRY_SIZE - crcSize, "__versions name");
+            ByteView nameField = data.slice(at + crcSize, VersionTable.ENTRY_SIZE - crcSize, "__versions name");
             String name = nameField.cstring(0, "__versions name");
             // PowerPC64 ELFv1 records function descriptors as ".name".
             out.add(new SymbolVersion(name.startsWith(".") ? name.substring(1) : name, crc));
