@@ -192,12 +192,14 @@ public final class DepmodCommand implements Command {
         }
         try {
             depmod.order();
-            depmod.load();
+            depmod.loadFacts();
+            DepmodOutput.Rendering rendering = new DepmodOutput(depmod, order).startRendering(DepmodOutput.kinds(toStdout));
+            depmod.resolve();
             depmod.sortDependencies();
             // kmod stops at a cycle and writes nothing; we write the indexes (the acyclic part is
             // right) but keep kmod's stderr, so what writing would say is not said then.
             DepmodLog writingLog = depmod.cyclic() ? SILENT : log;
-            List<DepmodOutput.Rendered> files = new DepmodOutput(depmod, order).renderAll(DepmodOutput.kinds(toStdout));
+            List<DepmodOutput.Rendered> files = rendering.finish();
             if (toStdout) {
                 for (DepmodOutput.Rendered r : files) {
                     for (DepmodOutput.Message m : r.messages()) {

@@ -167,9 +167,10 @@ public final class Depmod {
     /**
      * Collects every module's facts, then registers exports in module order, so that of two
      * modules exporting a symbol the later one owns it, as in kmod, and reports unreadable
-     * modules in that order too.
+     * modules in that order too. Enough for the files that need no symbols; {@link #resolve}
+     * comes next.
      */
-    public void load() {
+    public void loadFacts() {
         List<String> paths = new ArrayList<>(modules.size());
         for (DepmodModule m : modules) {
             paths.add(m.path);
@@ -184,6 +185,10 @@ public final class Depmod {
                 symbols.add(e.symbol(), false, e.crc(), m);
             }
         }
+    }
+
+    /** Resolves each module's imports to the modules it depends on, once {@link #loadFacts} has run. */
+    public void resolve() {
         for (DepmodModule m : modules) {
             resolveImports(m);
         }

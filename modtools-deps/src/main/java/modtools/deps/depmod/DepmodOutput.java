@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.index.IndexWriter;
 import modtools.elf.module.ModInfoEntry;
@@ -19,23 +20,26 @@ import modtools.elf.module.ModInfoEntry;
 public final class DepmodOutput {
     /** One output file: its name, whether -n prints it, and how to render it. */
     public enum Kind {
-        DEP("modules.dep", true),
-        DEP_BIN("modules.dep.bin", false),
-        ALIAS("modules.alias", true),
-        ALIAS_BIN("modules.alias.bin", false),
-        SOFTDEP("modules.softdep", true),
-        SYMBOLS("modules.symbols", true),
-        SYMBOLS_BIN("modules.symbols.bin", false),
-        BUILTIN_BIN("modules.builtin.bin", false),
-        BUILTIN_ALIAS_BIN("modules.builtin.alias.bin", false),
-        DEVNAME("modules.devname", true);
+        DEP("modules.dep", true, true),
+        DEP_BIN("modules.dep.bin", false, true),
+        ALIAS("modules.alias", true, false),
+        ALIAS_BIN("modules.alias.bin", false, false),
+        SOFTDEP("modules.softdep", true, false),
+        SYMBOLS("modules.symbols", true, false),
+        SYMBOLS_BIN("modules.symbols.bin", false, false),
+        BUILTIN_BIN("modules.builtin.bin", false, false),
+        BUILTIN_ALIAS_BIN("modules.builtin.alias.bin", false, false),
+        DEVNAME("modules.devname", true, false);
 
         private final String fileName;
         private final boolean text;
+        /** Whether the file needs the modules' dependencies, or only their facts and exports. */
+        private final boolean resolved;
 
-        Kind(String fileName, boolean text) {
+        Kind(String fileName, boolean text, boolean resolved) {
             this.fileName = fileName;
             this.text = text;
+            this.resolved = resolved;
         }
 
         public String fileName() {
@@ -83,26 +87,77 @@ public final class DepmodOutput {
         this.order = order;
     }
 
-    /** The given files, made in parallel (they only read the model), in the order asked. */
-    public List<Rendered> renderAll(List<Kind> kinds) throws IOException {
-        Rendered[] out = new Rendered[kinds.size()];
-        IOException[] failure = new IOException[1];
-        Workers.run(kinds.size(), new Workers.Job() {
-            @Override
-            public void run(int i) {
+    /**
+     * Starts making the given files, in parallel (they only read the model): those that need
+     * no dependencies at once, on a thread of their own, so that they are made while this
+     * thread resolves symbols (the one part of depmod that runs on a single core).
+     * {@link Rendering#finish} makes the rest, with every core taking what is left.
+     */
+    public Rendering startRendering(List<Kind> kinds) {
+        return new Rendering(kinds);
+    }
+
+    /** Files being made; {@link #finish} once the dependencies are resolved and sorted. */
+    public final class Rendering {
+        private final List<Kind> kinds;
+        private final Rendered[] out;
+        private final IOException[] failure = new IOException[1];
+        private final List<Integer> factsOnly = new ArrayList<>();
+        private final List<Integer> withDependencies = new ArrayList<>();
+        private final AtomicInteger nextFactsOnly = new AtomicInteger();
+        private final AtomicInteger nextWithDependencies = new AtomicInteger();
+        private final Thread early;
+
+        private Rendering(List<Kind> kinds) {
+            this.kinds = kinds;
+            this.out = new Rendered[kinds.size()];
+            for (int i = 0; i < kinds.size(); i++) {
+                (kinds.get(i).resolved ? withDependencies : factsOnly).add(i);
+            }
+            this.early = new Thread(new Runnable() {
+                @Override
+                public void run() {
+                    take(factsOnly, nextFactsOnly);
+                }
+            }, "depmod-early-files");
+            early.start();
+        }
+
+        /** Makes what is left, waits for the early thread; the files in the order asked. */
+        public List<Rendered> finish() throws IOException {
+            Workers.run(Runtime.getRuntime().availableProcessors(), new Workers.Job() {
+                @Override
+                public void run(int worker) {
+                    take(factsOnly, nextFactsOnly);
+                    take(withDependencies, nextWithDependencies);
+                }
+            });
+            try {
+                early.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for depmod's files", e);
+            }
+            synchronized (failure) {
+                if (failure[0] != null) {
+                    throw failure[0];
+                }
+            }
+            return List.of(out);
+        }
+
+        private void take(List<Integer> files, AtomicInteger next) {
+            for (int i = next.getAndIncrement(); i < files.size(); i = next.getAndIncrement()) {
+                int file = files.get(i);
                 try {
-                    out[i] = render(kinds.get(i));
+                    out[file] = render(kinds.get(file));
                 } catch (IOException e) {
                     synchronized (failure) {
                         failure[0] = e;
                     }
                 }
             }
-        });
-        if (failure[0] != null) {
-            throw failure[0];
         }
-        return List.of(out);
     }
 
     public Rendered render(Kind kind) throws IOException {

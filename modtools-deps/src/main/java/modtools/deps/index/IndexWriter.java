@@ -1,7 +1,6 @@
 package modtools.deps.index;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * Builds kmod's binary index (a Patricia trie over 7-bit ASCII keys) and writes it in either
@@ -253,27 +252,47 @@ public final class IndexWriter {
         }
     }
 
-    /** A growable big-endian byte sink with one patchable word. */
-    private static final class Out extends ByteArrayOutputStream {
-        Out() {
-            super(1 << 16);
+    /**
+     * A growable big-endian byte sink with one patchable word. Not a ByteArrayOutputStream:
+     * its synchronized write(int) costs an atomic operation per byte, and the indexes are
+     * megabytes written a byte or a word at a time.
+     */
+    private static final class Out {
+        private byte[] buf = new byte[1 << 16];
+        private int size;
+
+        int size() {
+            return size;
+        }
+
+        private void reserve(int bytes) {
+            if (buf.length - size < bytes) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, size + bytes));
+            }
         }
 
         void u8(int v) {
-            write(v);
+            reserve(1);
+            buf[size++] = (byte) v;
         }
 
         void u32(int v) {
-            write(v >>> 24);
-            write(v >>> 16);
-            write(v >>> 8);
-            write(v);
+            reserve(4);
+            buf[size] = (byte) (v >>> 24);
+            buf[size + 1] = (byte) (v >>> 16);
+            buf[size + 2] = (byte) (v >>> 8);
+            buf[size + 3] = (byte) v;
+            size += 4;
         }
 
+        /** The string and its NUL; every char is 7-bit ASCII (checked on insert). */
         void string(String s) {
-            byte[] b = s.getBytes(StandardCharsets.ISO_8859_1);
-            write(b, 0, b.length);
-            write(0);
+            reserve(s.length() + 1);
+            for (int i = 0; i < s.length(); i++) {
+                buf[size + i] = (byte) s.charAt(i);
+            }
+            size += s.length();
+            buf[size++] = 0;
         }
 
         void patch(int at, int v) {
@@ -281,6 +300,10 @@ public final class IndexWriter {
             buf[at + 1] = (byte) (v >>> 16);
             buf[at + 2] = (byte) (v >>> 8);
             buf[at + 3] = (byte) v;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, size);
         }
     }
 }
