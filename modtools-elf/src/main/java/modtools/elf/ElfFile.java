@@ -54,7 +54,7 @@ public final class ElfFile {
     }
 
     private static ElfHeader readHeader(ByteView v, boolean is64) throws ElfFormatException {
-        String h = "ELF header";
+        final String h = "ELF header"; // a constant: every description below is made at compile time
         int w = is64 ? 8 : 4;
         long at = EI_NIDENT;
         int type = v.u16(at, h + " e_type");
@@ -115,6 +115,9 @@ public final class ElfFile {
 
     /** The bytes of a section; empty for SHT_NOBITS. */
     public ByteView data(Section s) throws ElfFormatException {
+        if (bytes.contains(s.offset(), s.fileSize())) {
+            return bytes.slice(s.offset(), s.fileSize(), "section contents"); // cannot fail: no description made
+        }
         return bytes.slice(s.offset(), s.fileSize(), "contents of section " + s.index() + " (" + s.name() + ")");
     }
 

@@ -139,10 +139,10 @@ public final class KernelModule {
             for (int i = 1; i < symbols.size(); i++) {
                 int section = symbols.sectionIndex(i);
                 boolean undefined = section == Elf.SHN_UNDEF;
-                if (!undefined && !symbols.nameStartsWith(i, CRC_PREFIX)) {
+                long offset = symbols.nameOffset(i);
+                if (!undefined && !startsWith(names, offset, CRC_PREFIX)) {
                     continue;
                 }
-                long offset = symbols.nameOffset(i);
                 if (offset >= names.length) {
                     symbols.name(i); // fails with the reader's own message for a name outside the table
                 }
@@ -176,6 +176,18 @@ public final class KernelModule {
             }
         }
         return new Linkage(exports.isEmpty() ? exportsFromStrings() : exports, imports);
+    }
+
+    private static boolean startsWith(byte[] bytes, long offset, byte[] prefix) {
+        if (offset < 0 || offset > bytes.length - prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (bytes[(int) offset + i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<Export> exportsFromStrings() throws ElfFormatException {
