@@ -34,6 +34,7 @@ public final class IndexWriter {
         Value values;
         int first = CHILD_MAX;
         int last;
+        /** Children first..last, at [c - first]: most nodes have one or two, not 128. */
         Node[] children;
         int size;
         int total;
@@ -47,16 +48,26 @@ public final class IndexWriter {
         }
 
         Node child(int c) {
-            return children == null ? null : children[c];
+            return c < first || c > last ? null : children[c - first];
         }
 
         void setChild(int c, Node n) {
-            if (children == null) {
-                children = new Node[CHILD_MAX];
+            if (!hasChildren()) {
+                children = new Node[] {n};
+                first = c;
+                last = c;
+                return;
             }
-            children[c] = n;
-            first = Math.min(first, c);
-            last = Math.max(last, c);
+            int newFirst = Math.min(first, c);
+            int newLast = Math.max(last, c);
+            if (newFirst != first || newLast != last) {
+                Node[] grown = new Node[newLast - newFirst + 1];
+                System.arraycopy(children, 0, grown, first - newFirst, last - first + 1);
+                children = grown;
+                first = newFirst;
+                last = newLast;
+            }
+            children[c - first] = n;
         }
 
         int flags() {
@@ -168,7 +179,7 @@ public final class IndexWriter {
         if (node.hasChildren()) {
             childOffsets = new int[node.last - node.first + 1];
             for (int i = 0; i < childOffsets.length; i++) {
-                Node child = node.children[node.first + i];
+                Node child = node.children[i];
                 childOffsets[i] = child == null ? 0 : writeChildrenFirst(child, out);
             }
         }
@@ -193,7 +204,7 @@ public final class IndexWriter {
         node.total = size;
         if (node.hasChildren()) {
             for (int c = node.first; c <= node.last; c++) {
-                Node child = node.children[c];
+                Node child = node.child(c);
                 if (child != null) {
                     measure(child);
                     node.total += child.total;
@@ -208,7 +219,7 @@ public final class IndexWriter {
             childOffsets = new int[node.last - node.first + 1];
             int next = offset + node.size;
             for (int i = 0; i < childOffsets.length; i++) {
-                Node child = node.children[node.first + i];
+                Node child = node.children[i];
                 if (child != null) {
                     childOffsets[i] = next | child.flags();
                     next += child.total;
@@ -219,7 +230,7 @@ public final class IndexWriter {
         if (node.hasChildren()) {
             int next = offset + node.size;
             for (int c = node.first; c <= node.last; c++) {
-                Node child = node.children[c];
+                Node child = node.child(c);
                 if (child != null) {
                     writeParentFirst(child, out, next);
                     next += child.total;
