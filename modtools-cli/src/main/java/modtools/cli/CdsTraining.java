@@ -1,6 +1,15 @@
 package modtools.cli;
 
 import java.io.File;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
 import java.util.Enumeration;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -24,7 +33,51 @@ public final class CdsTraining {
     public static void main(String[] args) {
         preload();
         modtools.cli.modfsbackend.Backends.warmUp();
+        rehearse();
         Main.main(args);
+    }
+
+    /**
+     * Runs depmod and link once on inputs of their own in a temporary directory, output
+     * discarded, so that the JDK classes they use (mapped files, directory streams, threads,
+     * renames) enter the archive whichever command came first after the build: an archive made
+     * by a --help misses them, and a link then loads some 180 classes from the JDK's image.
+     */
+    private static void rehearse() {
+        Path dir = null;
+        try {
+            dir = Files.createTempDirectory("modtools-cds");
+            Path jar = Path.of(CdsTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path modules = Files.createDirectories(dir.resolve("lib/modules/0.0.0"));
+            Files.createSymbolicLink(modules.resolve("training.ko"), jar); // read, and refused as no ELF object
+            Path symbols = Files.writeString(dir.resolve("symbols"), "0000000000001000 T training\n");
+            rehearse("depmod", List.of("-b", dir.toString(), "0.0.0"), dir);
+            rehearse("link", List.of(jar.toString(), "--base", "0x100000", "--symbols", symbols.toString(),
+                    "-o", dir.resolve("image").toString()), dir);
+            new modtools.link.ImageFile(dir.resolve("image")).allocate(4096).put(0, (byte) 1);
+        } catch (Exception e) {
+            // Whatever could not be rehearsed is simply not in the archive.
+        } finally {
+            if (dir != null) {
+                delete(dir);
+            }
+        }
+    }
+
+    private static void rehearse(String command, List<String> args, Path cwd) {
+        PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1);
+        Main.run(command, new Invocation(command, command, args, discard, discard, cwd, "0.0.0"));
+    }
+
+    private static void delete(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> all = walk.sorted(Comparator.reverseOrder()).toList();
+            for (Path p : all) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // a temporary directory left behind is the system's to clean
+        }
     }
 
     private static void preload() {
