@@ -1,17 +1,22 @@
 package modtools.cli.link;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import modtools.cli.Invocation;
 import modtools.link.ImageHeader;
 import modtools.testkit.Processes;
@@ -97,6 +102,19 @@ class LinkCommandTest {
         assertTrue(map.contains("section 0xffffffffc0001000 0x8 1 data .data"), map.toString());
         assertTrue(map.contains("symbol 0xffffffffc0000040 global init_module"), map.toString());
         assertTrue(map.contains("symbol 0xffffffffc0001000 local table"), map.toString());
+        // A FIFO cannot be mapped: the image is written to it from the heap, the same bytes.
+        Path fifo = dir.resolve("image.fifo");
+        assertEquals(0, Processes.run(List.of("mkfifo", fifo.toString())).status());
+        CompletableFuture<byte[]> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Files.readAllBytes(fifo);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertEquals(new Run(0, "", ""), link(o.toString(), "--base", "0xffffffffc0000000", "--symbols", syms.toString(),
+                "-o", fifo.toString()));
+        assertArrayEquals(image.array(), read.get(30, TimeUnit.SECONDS));
     }
 
     @Test
