@@ -2,9 +2,6 @@ package modtools.cli.link;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
-import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -94,25 +91,15 @@ public final class LinkCommand implements Command {
         }
         Path object = invocation.cwd().resolve(parsed.operands().get(0));
         Path output = invocation.cwd().resolve(outputFile);
-        // A regular file (or none yet) takes the image in place; a pipe or a device, which
-        // cannot be mapped, gets it written from the heap.
-        ImageFile image = Files.isRegularFile(output) || !Files.exists(output) ? new ImageFile(output) : null;
+        ImageFile image = new ImageFile(output);
         try {
             SymbolMap.Builder symbols = new SymbolMap.Builder();
             for (String f : symbolFiles) {
                 SymbolMaps.read(invocation.cwd().resolve(f), symbols);
             }
             ElfFile elf = ModuleFile.open(object);
-            LinkedImage linked = image != null ? Linker.link(elf, base, symbols.build(), image)
-                    : Linker.link(elf, base, symbols.build());
-            if (image == null) {
-                try (WritableByteChannel out = Channels.newChannel(Files.newOutputStream(output))) {
-                    ByteBuffer bytes = linked.bytes();
-                    while (bytes.hasRemaining()) {
-                        out.write(bytes);
-                    }
-                }
-            }
+            LinkedImage linked = Linker.link(elf, base, symbols.build(), image);
+            image.finish();
             if (mapFile != null) {
                 try (BufferedWriter w = Files.newBufferedWriter(invocation.cwd().resolve(mapFile), StandardCharsets.ISO_8859_1)) {
                     LinkMap.write(linked, w);
@@ -125,9 +112,7 @@ public final class LinkCommand implements Command {
             invocation.err().println(NAME + ": " + describe(e));
         }
         try {
-            if (image != null) {
-                image.discard();
-            }
+            image.discard();
         } catch (IOException e) {
             invocation.err().println(NAME + ": " + describe(e));
         }
