@@ -2,6 +2,7 @@ package modtools.elf.module;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import modtools.elf.ByteView;
@@ -76,15 +77,8 @@ public final class KernelModule {
 
     /** Whether the entry in {@code bytes[start, end)} has the key {@code key}: the key, then '=' or nothing. */
     private static boolean isKeyOf(byte[] key, byte[] bytes, int start, int end) {
-        if (end - start < key.length || (end - start > key.length && bytes[start + key.length] != '=')) {
-            return false;
-        }
-        for (int i = 0; i < key.length; i++) {
-            if (bytes[start + i] != key[i]) {
-                return false;
-            }
-        }
-        return true;
+        // The entry ends at a NUL or the block's end, so a key longer than the entry never matches.
+        return startsWith(bytes, start, key) && (end - start == key.length || bytes[start + key.length] == '=');
     }
 
     /** The first value of a {@code .modinfo} key. */
@@ -179,15 +173,8 @@ public final class KernelModule {
     }
 
     private static boolean startsWith(byte[] bytes, long offset, byte[] prefix) {
-        if (offset < 0 || offset > bytes.length - prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (bytes[(int) offset + i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
+        return offset >= 0 && offset <= bytes.length - prefix.length
+                && Arrays.equals(bytes, (int) offset, (int) offset + prefix.length, prefix, 0, prefix.length);
     }
 
     private List<Export> exportsFromStrings() throws ElfFormatException {
@@ -208,8 +195,7 @@ public final class KernelModule {
         if (section.isEmpty() || section.get().size() % VersionTable.ENTRY_SIZE != 0) {
             return null;
         }
-        ByteView data = elf.data(section.get());
-        return new VersionTable(data.bytes(0, (int) data.size(), "__versions"), elf.is64(), data.order(), elf.file());
+        return versionTable(section.get());
     }
 
     /**
@@ -236,21 +222,21 @@ public final class KernelModule {
         if (section.isEmpty()) {
             return List.of();
         }
-        ByteView data = elf.data(section.get());
-        if (data.size() % VersionTable.ENTRY_SIZE != 0) {
+        if (section.get().size() % VersionTable.ENTRY_SIZE != 0) {
             throw new ElfFormatException(elf.file(), "__versions", section.get().offset(),
-                    "size " + data.size() + " is not a multiple of " + VersionTable.ENTRY_SIZE);
+                    "size " + section.get().size() + " is not a multiple of " + VersionTable.ENTRY_SIZE);
         }
-        int crcSize = elf.is64() ? 8 : 4;
-        List<SymbolVersion> out = new ArrayList<>();
-        for (long at = 0; at < data.size(); at += VersionTable.ENTRY_SIZE) {
-            long crc = crcSize == 8 ? data.u64(at, "__versions crc") : data.u32(at, "__versions crc");
-            ByteView nameField = data.slice(at + crcSize, VersionTable.ENTRY_SIZE - crcSize, "__versions name");
-            String name = nameField.cstring(0, "__versions name");
-            // PowerPC64 ELFv1 records function descriptors as ".name".
-            out.add(new SymbolVersion(name.startsWith(".") ? name.substring(1) : name, crc));
+        VersionTable table = versionTable(section.get());
+        List<SymbolVersion> out = new ArrayList<>(table.size());
+        for (int i = 0; i < table.size(); i++) {
+            out.add(new SymbolVersion(table.name(i), table.crc(i)));
         }
         return out;
     }
 
+    /** A __versions section whose size is a multiple of the entry size, read into a table. */
+    private VersionTable versionTable(Section section) throws ElfFormatException {
+        ByteView data = elf.data(section);
+        return new VersionTable(data.bytes(0, (int) data.size(), "__versions"), elf.is64(), data.order(), elf.file());
+    }
 }

@@ -3,6 +3,7 @@ package modtools.elf.module;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import modtools.elf.ElfFormatException;
 
 /**
@@ -88,16 +89,8 @@ final class VersionTable {
     }
 
     private boolean sameName(int entry, byte[] bytes, int start, int length) {
-        if (nameLength[entry] != length) {
-            return false;
-        }
-        int at = nameStart[entry];
-        for (int i = 0; i < length; i++) {
-            if (table[at + i] != bytes[start + i]) {
-                return false;
-            }
-        }
-        return true;
+        return nameLength[entry] == length
+                && Arrays.equals(table, nameStart[entry], nameStart[entry] + length, bytes, start, start + length);
     }
 
     private static int hash(byte[] bytes, int start, int length) {
