@@ -8,11 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.Enumeration;
 import java.util.List;
 import java.util.stream.Stream;
-import java.util.Enumeration;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
+import modtools.link.ImageFile;
 
 /**
  * The entry point of the one run after a build from which bin/modtools makes the class-data
@@ -54,7 +55,7 @@ public final class CdsTraining {
             rehearse("depmod", List.of("-b", dir.toString(), "0.0.0"), dir);
             rehearse("link", List.of(jar.toString(), "--base", "0x100000", "--symbols", symbols.toString(),
                     "-o", dir.resolve("image").toString()), dir);
-            new modtools.link.ImageFile(dir.resolve("image")).allocate(4096).put(0, (byte) 1);
+            new ImageFile(dir.resolve("image")).allocate(4096).put(0, (byte) 1);
         } catch (Exception e) {
             // Whatever could not be rehearsed is simply not in the archive.
         } finally {

@@ -107,7 +107,7 @@ public final class SymbolTable {
     }
 
     /**
-     * The string table's bytes, copied once, for scans over every symbol's name: a heap array
+     * A copy of the string table, for scans over every symbol's name: a heap array
      * is read a byte at a time far faster than a mapped buffer. The table ends in NUL (checked
      * when the table was read), so a scan from any offset inside it stops inside it.
      */

@@ -101,7 +101,7 @@ public final class DepmodOutput {
     public final class Rendering {
         private final List<Kind> kinds;
         private final Rendered[] out;
-        private final IOException[] failure = new IOException[1];
+        private IOException failure;
         private final List<Integer> factsOnly = new ArrayList<>();
         private final List<Integer> withDependencies = new ArrayList<>();
         private final AtomicInteger nextFactsOnly = new AtomicInteger();
@@ -138,9 +138,9 @@ public final class DepmodOutput {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for depmod's files", e);
             }
-            synchronized (failure) {
-                if (failure[0] != null) {
-                    throw failure[0];
+            synchronized (this) {
+                if (failure != null) {
+                    throw failure;
                 }
             }
             return List.of(out);
@@ -152,8 +152,8 @@ public final class DepmodOutput {
                 try {
                     out[file] = render(kinds.get(file));
                 } catch (IOException e) {
-                    synchronized (failure) {
-                        failure[0] = e;
+                    synchronized (this) {
+                        failure = e;
                     }
                 }
             }
