@@ -44,6 +44,16 @@ public final class Corpus {
         return Path.of(script("corpus-variant", "cloud", kind));
     }
 
+    /** Debian 13's amd64 kernel tree (about 4,200 modules, shipped as .ko.xz). */
+    public static Path trixie() {
+        return Path.of(script("fetch-corpus", "trixie"));
+    }
+
+    /** Debian 13's tree with every module recompressed: {@code kind} is xz, zst or gz. */
+    public static Path trixie(String kind) {
+        return Path.of(script("corpus-variant", "trixie", kind));
+    }
+
     public static String version(Path root) throws IOException {
         try (Stream<Path> s = Files.list(root.resolve("lib/modules"))) {
             List<String> names = new ArrayList<>();
@@ -92,7 +102,7 @@ public final class Corpus {
         Processes.run(List.of("rm", "-rf", base.resolve("lib").toString()));
     }
 
-    private static String script(String name, String... args) {
+    static String script(String name, String... args) {
         List<String> command = new ArrayList<>();
         command.add(repoRoot().resolve("scripts").resolve(name).toString());
         command.addAll(List.of(args));
