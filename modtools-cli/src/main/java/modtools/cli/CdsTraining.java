@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
@@ -67,7 +68,7 @@ public final class CdsTraining {
 
     private static void rehearse(String command, List<String> args, Path cwd) {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1);
-        Main.run(command, new Invocation(command, command, args, discard, discard, cwd, "0.0.0"));
+        Main.run(command, new Invocation(command, command, args, discard, discard, cwd, "0.0.0", Map.of()));
     }
 
     private static void delete(Path dir) {

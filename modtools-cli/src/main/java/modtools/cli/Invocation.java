@@ -3,6 +3,7 @@ package modtools.cli;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One run of a command: how it was called, its arguments and its streams. Tests build one
@@ -10,10 +11,29 @@ import java.util.List;
  *
  * @param argv0   the name as typed (getopt prints it in its messages)
  * @param program the short name kmod prints before "ERROR:" and "FATAL:"
- * @param cwd     for turning relative paths absolute the way kmod does (without resolving "..")
+ * Nothing a command reads from its process may stand in for these: a resident server runs
+ * many invocations at once in one JVM, each with its own directory, environment and streams.
+ *
+ * @param cwd         for turning relative paths absolute the way kmod does (without resolving "..")
+ * @param environment the caller's environment (MODPROBE_OPTIONS, MODFS, ...)
  */
 public record Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err,
-                         Path cwd, String kernelRelease) {
+                         Path cwd, String kernelRelease, Map<String, String> environment) {
+
+    /** libkmod's path_make_absolute_cwd: the working directory joined in front, ".." left as it is. */
+    public String absolute(String path) {
+        return path.startsWith("/") ? path : cwd + "/" + path;
+    }
+
+    /** The file a path given on the command line names, whatever the process's own directory. */
+    public Path file(String path) {
+        return cwd.resolve(path);
+    }
+
+    /** The same run with other arguments and kernel release (a backend's own view of the kernel). */
+    public Invocation with(List<String> newArgs, String release) {
+        return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment);
+    }
 
     /** kmod's ERR(): "prog: ERROR: message". */
     public void error(String message) {

@@ -42,7 +42,7 @@ public final class Main {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         Invocation invocation = new Invocation(argv0, name, rest, out, err,
-                Path.of(System.getProperty("user.dir")), System.getProperty("os.version"));
+                Path.of(System.getProperty("user.dir")), System.getProperty("os.version"), System.getenv());
         int status = run(name, invocation);
         out.flush();
         System.exit(status);

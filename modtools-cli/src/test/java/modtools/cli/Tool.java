@@ -23,7 +23,7 @@ public final class Tool {
         PrintStream o = new PrintStream(out, false, StandardCharsets.ISO_8859_1);
         PrintStream e = new PrintStream(err, true, StandardCharsets.ISO_8859_1);
         Invocation inv = new Invocation(name, name, args, o, e, Path.of(System.getProperty("user.dir")),
-                System.getProperty("os.version"));
+                System.getProperty("os.version"), Processes.environment());
         int status = command.run(inv);
         o.flush();
         return new Processes.Result(status, out.toByteArray(), err.toByteArray());

@@ -6,7 +6,9 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +32,14 @@ public final class Processes {
         }
     }
 
+    /** The environment every tool runs with, ours in-process included. */
+    public static Map<String, String> environment() {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.remove("MODPROBE_OPTIONS");
+        env.put("LC_ALL", "C");
+        return Map.copyOf(env);
+    }
+
     public static Result run(List<String> command) {
         return run(null, command, 0);
     }
@@ -41,8 +51,8 @@ public final class Processes {
             if (dir != null) {
                 pb.directory(dir.toFile());
             }
-            pb.environment().remove("MODPROBE_OPTIONS");
-            pb.environment().put("LC_ALL", "C");
+            pb.environment().clear();
+            pb.environment().putAll(environment());
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));

@@ -85,7 +85,7 @@ public final class DepmodCommand implements Command {
             switch (o.key()) {
                 case 'a' -> all = true;
                 case 'A' -> quick = true;
-                case 'b' -> root = o.argument().startsWith("/") ? o.argument() : inv.cwd() + "/" + o.argument();
+                case 'b' -> root = inv.absolute(o.argument());
                 case 'C' -> configPaths.add(o.argument());
                 case 'E' -> {
                     symvers = o.argument();
@@ -147,9 +147,9 @@ public final class DepmodCommand implements Command {
         Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates), log);
         try {
             if (symvers != null) {
-                depmod.loadSymvers(Path.of(symvers));
+                depmod.loadSymvers(inv.file(symvers));
             } else if (systemMap != null) {
-                depmod.loadSystemMap(Path.of(systemMap));
+                depmod.loadSystemMap(inv.file(systemMap));
             } else if (printUnknown) {
                 kmodLog.log(KmodLog.WARNING, "-e needs -E or -F");
             }

@@ -14,7 +14,6 @@ import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
 import modtools.cli.KmodVersion;
-import modtools.cli.modprobe.Host;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
@@ -30,10 +29,6 @@ public final class InsmodCommand implements Command {
             new LongOption("help", false, 'h'));
 
     private final ModuleLoader loader;
-
-    public InsmodCommand() {
-        this(Host.linuxLoader());
-    }
 
     public InsmodCommand(ModuleLoader loader) {
         this.loader = loader;
@@ -81,7 +76,7 @@ public final class InsmodCommand implements Command {
         }
         String options = String.join(" ", operands.subList(1, operands.size()));
         // kmod_module_new_from_path: the file must exist and have a module name
-        Path path = inv.cwd().resolve(filename);
+        Path path = inv.file(filename);
         Optional<String> missing = statError(path);
         if (missing.isEmpty() && AliasNormalizer.modnameOfPath(filename).isEmpty()) {
             missing = Optional.of(LinuxErrno.strerror(LinuxErrno.ENOENT));

@@ -89,19 +89,19 @@ public final class LinkCommand implements Command {
             invocation.err().println(NAME + ": --base " + baseText + ": not an address (hex with 0x, or decimal)");
             return 2;
         }
-        Path object = invocation.cwd().resolve(parsed.operands().get(0));
-        Path output = invocation.cwd().resolve(outputFile);
+        Path object = invocation.file(parsed.operands().get(0));
+        Path output = invocation.file(outputFile);
         ImageFile image = new ImageFile(output);
         try {
             SymbolMap.Builder symbols = new SymbolMap.Builder();
             for (String f : symbolFiles) {
-                SymbolMaps.read(invocation.cwd().resolve(f), symbols);
+                SymbolMaps.read(invocation.file(f), symbols);
             }
             ElfFile elf = ModuleFile.open(object);
             LinkedImage linked = Linker.link(elf, base, symbols.build(), image);
             image.finish();
             if (mapFile != null) {
-                try (BufferedWriter w = Files.newBufferedWriter(invocation.cwd().resolve(mapFile), StandardCharsets.ISO_8859_1)) {
+                try (BufferedWriter w = Files.newBufferedWriter(invocation.file(mapFile), StandardCharsets.ISO_8859_1)) {
                     LinkMap.write(linked, w);
                 }
             }

@@ -38,9 +38,7 @@ public final class LsmodCommand implements Command {
         List<String> names() throws IOException;
     }
 
-    public LsmodCommand() {
-        this(Host.linux(), Path.of("/proc/modules"));
-    }
+    public static final Path PROC_MODULES = Path.of("/proc/modules");
 
     public LsmodCommand(Host host, Path procModules) {
         this.host = host;

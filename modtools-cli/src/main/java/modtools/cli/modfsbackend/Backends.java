@@ -21,14 +21,14 @@ public final class Backends {
     private Backends() {}
 
     public static int run(String name, Invocation inv) {
-        ModfsBackend.Choice choice = ModfsBackend.choose(inv.args(), System.getenv("MODFS"), inv.cwd());
+        ModfsBackend.Choice choice = ModfsBackend.choose(inv.args(), inv.environment().get("MODFS"), inv.cwd());
         if (choice.error() != null) {
             inv.error(choice.error());
             return 1;
         }
         if (choice.modfs() == null) {
-            Invocation linux = choice.args().equals(inv.args()) ? inv : with(inv, choice.args(), inv.kernelRelease());
-            return linuxCommand(name).run(linux);
+            Invocation linux = choice.args().equals(inv.args()) ? inv : inv.with(choice.args(), inv.kernelRelease());
+            return linuxCommand(name, Host.linux(inv.environment())).run(linux);
         }
         ModfsBackend backend;
         try {
@@ -38,7 +38,7 @@ public final class Backends {
             return 1;
         }
         try (backend) {
-            Host host = backend.host(System.getenv());
+            Host host = backend.host(inv.environment());
             Command command = switch (name) {
                 case "insmod" -> new InsmodCommand(host.loader());
                 case "rmmod" -> new RmmodCommand(host);
@@ -46,7 +46,7 @@ public final class Backends {
                 case "lsmod" -> new LsmodCommand(host, backend::loadedNewestFirst);
                 default -> throw new IllegalArgumentException(name + " has no backend");
             };
-            return command.run(with(inv, choice.args(), backend.release()));
+            return command.run(inv.with(choice.args(), backend.release()));
         }
     }
 
@@ -62,17 +62,13 @@ public final class Backends {
         }
     }
 
-    private static Command linuxCommand(String name) {
+    private static Command linuxCommand(String name, Host host) {
         return switch (name) {
-            case "insmod" -> new InsmodCommand();
-            case "rmmod" -> new RmmodCommand();
-            case "modprobe" -> new ModprobeCommand();
-            case "lsmod" -> new LsmodCommand();
+            case "insmod" -> new InsmodCommand(host.loader());
+            case "rmmod" -> new RmmodCommand(host);
+            case "modprobe" -> new ModprobeCommand(host);
+            case "lsmod" -> new LsmodCommand(host, LsmodCommand.PROC_MODULES);
             default -> throw new IllegalArgumentException(name + " has no backend");
         };
-    }
-
-    private static Invocation with(Invocation inv, List<String> args, String release) {
-        return new Invocation(inv.argv0(), inv.program(), args, inv.out(), inv.err(), inv.cwd(), release);
     }
 }

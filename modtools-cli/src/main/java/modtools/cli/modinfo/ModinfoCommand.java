@@ -76,7 +76,7 @@ public final class ModinfoCommand implements Command {
             return 1;
         }
         String release = version != null ? version : inv.kernelRelease();
-        Path directory = Path.of((root == null ? "" : root) + "/lib/modules/" + release);
+        Path directory = Path.of(inv.absolute((root == null ? "" : root) + "/lib/modules/" + release));
         ModuleLookup lookup = new ModuleLookup(directory);
         ModuleReader reader = new ModuleReader(lookup.directory());
         Output output = json ? new JsonOutput(inv.out()) : new TextOutput(new ModinfoReport(inv.out(), inv.err(), inv.program(), field, separator));
@@ -108,8 +108,8 @@ public final class ModinfoCommand implements Command {
                 Optional<Target> t = lookup.byName(ModuleLookup.normalizeName(operand));
                 return List.of(t.orElseThrow(() -> new NotFound("Module name " + operand + " not found.")));
             }
-            if (isModuleFile(operand)) {
-                String path = operand.startsWith("/") ? operand : inv.cwd() + "/" + operand;
+            if (isModuleFile(inv, operand)) {
+                String path = inv.absolute(operand);
                 return List.of(new Target.File(ModuleFile.moduleNameOf(operand).orElseThrow(), path));
             }
             Optional<String> alias = ModuleLookup.normalizeAlias(operand);
@@ -128,8 +128,8 @@ public final class ModinfoCommand implements Command {
     }
 
     /** kmod takes an operand as a file only when it is a regular file with a module extension. */
-    private static boolean isModuleFile(String operand) {
-        return ModuleFile.hasModuleExtension(operand) && Files.isRegularFile(Path.of(operand));
+    private static boolean isModuleFile(Invocation inv, String operand) {
+        return ModuleFile.hasModuleExtension(operand) && Files.isRegularFile(inv.file(operand));
     }
 
     private static boolean show(Invocation inv, Output output, ModuleReader reader, Target target) {

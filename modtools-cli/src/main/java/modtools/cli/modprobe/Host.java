@@ -14,8 +14,8 @@ import modtools.deps.resolve.ModuleLoader;
  */
 public record Host(Path kernelCmdline, KernelState kernel, ModuleLoader loader, Map<String, String> environment) {
 
-    public static Host linux() {
-        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), linuxLoader(), System.getenv());
+    public static Host linux(Map<String, String> environment) {
+        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), linuxLoader(), environment);
     }
 
     /**

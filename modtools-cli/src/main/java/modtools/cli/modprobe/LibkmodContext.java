@@ -1,7 +1,6 @@
 package modtools.cli.modprobe;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 import modtools.cli.Invocation;
 import modtools.deps.LibkmodMessage;
@@ -31,7 +30,7 @@ public final class LibkmodContext {
         ConfigLoader.Loaded config = ConfigLoader.load(directory, List.of(), host.kernelCmdline(), inv.cwd());
         config.messages().forEach(early);
         Resolver resolver = new Resolver(config.config(), ModuleIndexes.load(directory), host.kernel(),
-                host.loader(), new ShellCommands(Map.of(), inv.cwd(), inv.out(), inv.err()), log);
+                host.loader(), new ShellCommands(host.environment(), inv.cwd(), inv.out(), inv.err()), log);
         return resolver.session();
     }
 }

@@ -74,10 +74,6 @@ public final class ModprobeCommand implements Command {
 
     private final Host host;
 
-    public ModprobeCommand() {
-        this(Host.linux());
-    }
-
     public ModprobeCommand(Host host) {
         this.host = host;
     }
@@ -245,11 +241,11 @@ public final class ModprobeCommand implements Command {
         }
         String directory = (s.root == null ? "" : s.root) + "/lib/modules/"
                 + (s.version == null ? inv.kernelRelease() : s.version);
-        return directory.startsWith("/") ? directory : inv.cwd() + "/" + directory;
+        return inv.absolute(directory);
     }
 
     private Map<String, String> childEnvironment(Settings s) {
-        Map<String, String> env = new HashMap<>();
+        Map<String, String> env = new HashMap<>(host.environment());
         String options = host.environment().get("MODPROBE_OPTIONS");
         for (String word : s.passedOn) {
             options = options == null ? word : options + " " + word;
@@ -338,7 +334,7 @@ public final class ModprobeCommand implements Command {
      * the section kmod reads them from is an error to kmod, not an empty list.
      */
     private static int showSymbols(Invocation inv, Settings s, ModprobeLog log, String file) {
-        Path path = inv.cwd().resolve(file);
+        Path path = inv.file(file);
         if (!Files.exists(path)) {
             log.log(s.logPriority, "Module " + file + " not found.");
             return -LinuxErrno.ENOENT;

@@ -14,6 +14,7 @@ import modtools.deps.resolve.CommandRunner;
  * Install and remove commands run as system(3) runs them: {@code /bin/sh -c COMMAND}, with
  * {@code MODPROBE_MODULE} naming the module and {@code MODPROBE_OPTIONS} carrying the
  * options modprobe passes on to nested modprobe calls. The command's output goes to ours.
+ * The environment is the caller's whole environment, never this process's own.
  */
 record ShellCommands(Map<String, String> environment, Path cwd, PrintStream out, PrintStream err)
         implements CommandRunner {
@@ -22,6 +23,7 @@ record ShellCommands(Map<String, String> environment, Path cwd, PrintStream out,
     public int run(String command, String module) {
         out.flush();
         ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", command).directory(cwd.toFile());
+        pb.environment().clear();
         pb.environment().putAll(environment);
         pb.environment().put("MODPROBE_MODULE", module);
         pb.redirectInput(ProcessBuilder.Redirect.INHERIT);

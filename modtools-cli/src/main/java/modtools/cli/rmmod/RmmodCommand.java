@@ -34,10 +34,6 @@ public final class RmmodCommand implements Command {
 
     private final Host host;
 
-    public RmmodCommand() {
-        this(Host.linux());
-    }
-
     public RmmodCommand(Host host) {
         this.host = host;
     }
@@ -102,7 +98,7 @@ public final class RmmodCommand implements Command {
 
     /** An existing file names the module by its file name; anything else is a module name. */
     private static Optional<Module> moduleOf(Invocation inv, Session session, String arg) {
-        if (Files.exists(inv.cwd().resolve(arg))) {
+        if (Files.exists(inv.file(arg))) {
             return AliasNormalizer.modnameOfPath(arg).map(session::byName);
         }
         return Optional.of(session.byName(arg));

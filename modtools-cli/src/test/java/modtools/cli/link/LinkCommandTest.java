@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import modtools.cli.Invocation;
@@ -35,7 +36,7 @@ class LinkCommandTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Invocation inv = new Invocation("modtools", "link", List.of(args),
                 new PrintStream(out, true, StandardCharsets.ISO_8859_1), new PrintStream(err, true, StandardCharsets.ISO_8859_1),
-                dir, "test");
+                dir, "test", Map.of());
         int status = new LinkCommand().run(inv);
         return new Run(status, out.toString(StandardCharsets.ISO_8859_1), err.toString(StandardCharsets.ISO_8859_1));
     }
