@@ -15,7 +15,9 @@ import modtools.modfs.fuse.MountPoints;
 /**
  * {@code modfs mount} without {@code --foreground}: the same command run again with
  * {@code --foreground} as a daemon, detached from the terminal; this process waits for its
- * pid file, written once the mount answers, and returns.
+ * pid file, written once the mount answers, and returns. The host itself checks and mounts
+ * under the mount lock, so of several mounts of one directory started together one mounts and
+ * the others report its mount.
  */
 final class Background {
     private static final long READY_MILLIS = 10_000;
@@ -24,12 +26,17 @@ final class Background {
     private Background() {}
 
     static Result start(Path dir) {
-        List<String> notes = MountPointCheck.recoverDead(dir);
-        if (MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+        PidFile pidFile = PidFile.of(dir);
+        List<String> notes;
+        try (MountLock lock = MountLock.create(pidFile)) {
+            notes = MountPointCheck.recoverDead(dir);
+        } catch (IOException e) {
+            return Result.failed(List.of(), "cannot lock the mount point: " + e.getMessage());
+        }
+        if (MountPoints.probe(dir, ModfsServer.FS_TYPE) == MountPoints.Probe.LIVE) {
+            // Only a shortcut: the host decides again under the mount lock.
             return Result.failed(notes, dir + ": already mounted");
         }
-        PidFile pidFile = PidFile.of(dir);
-        pidFile.delete();
         Path errors;
         long host;
         try {

@@ -4,43 +4,38 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import modtools.cli.modfs.ModfsCommand.Result;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.modfs.ModfsServer;
+import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.MountPoints;
 import modtools.modfs.fuse.Outcome;
 
 /**
- * The host in this process: mount, write the pid file (the sign that the mount is ready), serve
- * until unmounted. SIGTERM and SIGINT stop it in order through a shutdown hook: live modules
- * exited in reverse load order, then the mount point released.
+ * The host in this process: under the mount lock, check, mount and write the pid file (the sign
+ * that the mount is ready); then serve until unmounted. SIGTERM and SIGINT stop it in order
+ * through a shutdown hook: live modules exited in reverse load order, then the mount point
+ * released.
  */
 final class Foreground {
     private Foreground() {}
 
     static Result run(Path dir) {
-        List<String> notes = MountPointCheck.recoverDead(dir);
-        if (MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
-            return Result.failed(notes, dir + ": already mounted");
-        }
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            return Result.failed(notes, dir + ": cannot create the mount point: " + e.getMessage());
-        }
-        Outcome<ModfsServer> mounted = ModfsServer.mount(dir);
-        if (mounted instanceof Outcome.Failed<ModfsServer> f) {
-            String hint = f.errno() == 1 ? " (mounting needs root)" : "";
-            return Result.failed(notes, dir + ": " + f.why() + ": " + LinuxErrno.strerror(f.errno()) + hint);
-        }
-        ModfsServer server = ((Outcome.Done<ModfsServer>) mounted).value();
         PidFile pidFile = PidFile.of(dir);
         long pid = ProcessHandle.current().pid();
-        try {
-            pidFile.write(pid);
+        ModfsServer server;
+        List<String> notes;
+        try (MountLock lock = MountLock.create(pidFile)) {
+            notes = MountPointCheck.recoverDead(dir);
+            Outcome<ModfsServer> mounted = mountUnderLock(dir, pidFile, pid);
+            if (mounted instanceof Outcome.Failed<ModfsServer> f) {
+                pidFile.removeIfEmpty();
+                return Result.failed(notes, f.why());
+            }
+            server = ((Outcome.Done<ModfsServer>) mounted).value();
         } catch (IOException e) {
-            server.stop();
-            return Result.failed(notes, pidFile.path() + ": cannot write the pid file: " + e.getMessage());
+            return Result.failed(List.of(), "cannot lock the mount point: " + e.getMessage());
         }
         Thread hook = new Thread(() -> {
             server.stop();
@@ -51,5 +46,34 @@ final class Foreground {
         List<String> problems = server.stop();
         pidFile.removeIfOwnedBy(pid);
         return problems.isEmpty() ? Result.ok(notes) : Result.failed(notes, String.join("; ", problems));
+    }
+
+    private static Outcome<ModfsServer> mountUnderLock(Path dir, PidFile pidFile, long pid) {
+        if (MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+            return Outcome.failed(Errno.EEXIST, dir + ": already mounted");
+        }
+        Optional<Long> other = pidFile.read().filter(p -> p != pid && HostProcess.running(p));
+        if (other.isPresent()) {
+            return Outcome.failed(Errno.EBUSY, pidFile.path() + ": names pid " + other.get() + ", which still runs"
+                    + (HostProcess.serves(other.get(), dir) ? " (a host that is stopping)" : "; not ours to replace"));
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            return Outcome.failed(Errno.EIO, dir + ": cannot create the mount point: " + e.getMessage());
+        }
+        Outcome<ModfsServer> mounted = ModfsServer.mount(dir);
+        if (mounted instanceof Outcome.Failed<ModfsServer> f) {
+            String hint = f.errno() == 1 ? " (mounting needs root)" : "";
+            return Outcome.failed(f.errno(), dir + ": " + f.why() + ": " + LinuxErrno.strerror(f.errno()) + hint);
+        }
+        ModfsServer server = ((Outcome.Done<ModfsServer>) mounted).value();
+        try {
+            pidFile.write(pid);
+        } catch (IOException e) {
+            server.stop();
+            return Outcome.failed(Errno.EIO, pidFile.path() + ": cannot write the pid file: " + e.getMessage());
+        }
+        return mounted;
     }
 }

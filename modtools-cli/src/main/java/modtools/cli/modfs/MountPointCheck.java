@@ -10,7 +10,8 @@ import modtools.modfs.fuse.Outcome;
 
 /**
  * A mount point left dead by a host that crashed answers every access with ENOTCONN ("Transport
- * endpoint is not connected"); both mount and umount detach it before doing their own work.
+ * endpoint is not connected"); both mount and umount detach it, under the mount lock, before
+ * doing their own work.
  */
 final class MountPointCheck {
     private MountPointCheck() {}
@@ -23,7 +24,8 @@ final class MountPointCheck {
             notes.add(dir + ": " + LinuxErrno.strerror(107) + " (the host is gone): "
                     + (detached instanceof Outcome.Failed<Void> f ? "could not detach it: " + LinuxErrno.strerror(f.errno())
                     : "detached the dead mount"));
-            PidFile.of(dir).delete();
+            // Beside a modfs mount whose host died, the pid file names that host, or nothing.
+            PidFile.of(dir).removeIfStale();
         }
         return notes;
     }

@@ -197,6 +197,85 @@ class ModfsShellTest {
         assertEquals(0, r.status(), r.output());
     }
 
+    @Test
+    void umountTouchesNoPidFileBesideWhatIsNotAModfsMount() throws Exception {
+        Result r = script("""
+                P=$WORK/plain; mkdir "$P"; echo 4242 > "$P.pid"
+                refused "not mounted" modtools modfs umount "$P"
+                [ "$(cat "$P.pid")" = 4242 ] || fail "the plain directory's pid file was touched"
+                T=$WORK/tmpfs; mkdir "$T"; mount -t tmpfs none "$T" || fail "mount tmpfs"
+                echo $$ > "$T.pid"
+                refused "not mounted" modtools modfs umount "$T"
+                [ "$(cat "$T.pid")" = $$ ] || fail "the tmpfs's pid file was touched"
+                grep -q " $T .* - tmpfs " /proc/self/mountinfo || fail "the tmpfs went away"
+                umount "$T"
+                refused "not mounted" modtools modfs umount "$WORK/nothing"
+                [ ! -e "$WORK/nothing.pid" ] || fail "umount made a pid file"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    @Test
+    void eightMountsOfOneDirectoryMakeOneMountAndOneHost() throws Exception {
+        Result r = script("""
+                for i in 1 2 3 4 5 6 7 8; do
+                  ( modtools modfs mount "$M" >"$WORK/mount.$i" 2>&1; echo $? >"$WORK/status.$i" ) &
+                done
+                wait
+                ok=$(cat "$WORK"/status.* | grep -c '^0$')
+                [ "$ok" = 1 ] || fail "$ok mounts succeeded: $(cat "$WORK"/mount.*)"
+                grep -h . "$WORK"/mount.* | grep -v "already mounted" && fail "a mount said something else"
+                mounts=$(grep -c " $M .* - fuse.modfs " /proc/self/mountinfo)
+                [ "$mounts" = 1 ] || fail "$mounts mounts on $M"
+                hosts=$(pgrep -fc -- "--foreground $M\\$")
+                [ "$hosts" = 1 ] || fail "$hosts hosts for $M"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the mount does not answer"
+                modtools modfs umount "$M" || fail "umount"
+                [ ! -e "$M.pid" ] || fail "the pid file stayed"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    @Test
+    void mountsAndUmountsRacingNeverLeaveADeadMount() throws Exception {
+        Result r = script("""
+                for round in 1 2 3 4 5; do
+                  ( modtools modfs mount "$M" >/dev/null 2>&1 ) & ( modtools modfs umount "$M" >/dev/null 2>&1 ) &
+                  ( modtools modfs mount "$M" >/dev/null 2>&1 ) & wait
+                  if grep -q " $M .* - fuse.modfs " /proc/self/mountinfo; then
+                    [ "$(cat "$M/version" 2>&1)" = 1.0.0-modfs ] || fail "round $round: a dead mount: $(ls "$M" 2>&1)"
+                    [ "$(grep -c " $M .* - fuse.modfs " /proc/self/mountinfo)" = 1 ] || fail "round $round: stacked mounts"
+                    [ "$(pgrep -fc -- "--foreground $M\\$")" = 1 ] || fail "round $round: not one host"
+                  fi
+                done
+                modtools modfs umount "$M"
+                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    @Test
+    void anUnprivilegedUmountIsRefusedAtOnce() throws Exception {
+        Result r = script("""
+                modtools modfs mount "$M" || fail "mount"
+                # The class path where uid 65534 can read it.
+                mkdir "$WORK/cp"; cp=""; i=0
+                for e in ${MODTOOLS_CP//:/ }; do i=$((i + 1)); cp -r "$e" "$WORK/cp/$i"; cp+="$WORK/cp/$i:"; done
+                chmod -R a+rX "$WORK/cp"
+                start=$(date +%s)
+                refused "$M: Operation not permitted" setpriv --reuid=65534 --regid=65534 --clear-groups \
+                  env MODTOOLS_CP="$cp" bash -c "$(declare -f modtools); modtools modfs umount $M"
+                [ $(( $(date +%s) - start )) -lt 10 ] || fail "the refusal took $(( $(date +%s) - start )) s"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the mount went away"
+                modtools modfs umount "$M" || fail "umount"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
     private record Result(int status, String output) {}
 
     private Result script(String body) throws Exception {

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 
 /** What is mounted where, and taking it away: /proc/self/mountinfo and umount2(2). */
 public final class MountPoints {
@@ -35,13 +37,36 @@ public final class MountPoints {
 
     /** Whether {@code dir} is the mount point of a filesystem of type {@code fsType}. */
     public static boolean mounted(Path dir, String fsType) {
+        return superOptions(dir, fsType).isPresent();
+    }
+
+    /**
+     * The uid a FUSE mount of type {@code fsType} on {@code dir} belongs to (its {@code user_id}
+     * option: who mounted it, and who may take it away besides root); empty if there is none.
+     */
+    public static OptionalInt owner(Path dir, String fsType) {
+        for (String option : superOptions(dir, fsType).orElse("").split(",")) {
+            if (option.startsWith("user_id=")) {
+                try {
+                    return OptionalInt.of(Integer.parseInt(option.substring("user_id=".length())));
+                } catch (NumberFormatException e) {
+                    return OptionalInt.empty();
+                }
+            }
+        }
+        return OptionalInt.empty();
+    }
+
+    /** The super options of the last mount of type {@code fsType} on {@code dir}, if there is one. */
+    private static Optional<String> superOptions(Path dir, String fsType) {
         List<String> lines;
         try {
             lines = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
-            return false;
+            return Optional.empty();
         }
         String where = dir.toString();
+        Optional<String> found = Optional.empty();
         for (String line : lines) {
             // "id parent major:minor root mountpoint options [optional...] - type source super"
             String[] fields = line.split(" ");
@@ -49,12 +74,12 @@ public final class MountPoints {
             if (fields.length < 5 || dash < 0) {
                 continue;
             }
-            String type = line.substring(dash + 3).split(" ")[0];
-            if (unescape(fields[4]).equals(where) && type.equals(fsType)) {
-                return true;
+            String[] tail = line.substring(dash + 3).split(" ");
+            if (unescape(fields[4]).equals(where) && tail[0].equals(fsType)) {
+                found = Optional.of(tail.length > 2 ? tail[2] : "");
             }
         }
-        return false;
+        return found;
     }
 
     /** Unmounts {@code dir}; {@code lazy} detaches it now and lets current users finish. */
