@@ -138,6 +138,52 @@ class ModprobeDifferentialTest {
         assertSameAsKmod(args);
     }
 
+    /**
+     * {@code --json}: every step of -D as one object per line; rebuilt into text, kmod's -D for
+     * every name of the tree, and for the fixture's softdeps, install and remove commands,
+     * options, built-in modules and removals.
+     */
+    @Test
+    void showDependsAsJson() throws Exception {
+        List<String> args = tree("-a", "-D");
+        args.addAll(moduleNames());
+        assertJsonRebuildsKmod(args);
+        for (String options : List.of("-D bonding", "-D e1000 x=1 y=\"a b\"", "-D macvlan", "-D ext4", "-n -v e1000",
+                "-n -v -i e1000", "-r -D dummy", "-r -D bonding", "-r -n -v fake-mod")) {
+            assertJsonRebuildsKmod(fixture(split(options)));
+        }
+    }
+
+    private static void assertJsonRebuildsKmod(List<String> args) throws MiniJson.ParseException {
+        List<String> command = new ArrayList<>(List.of("modprobe"));
+        command.addAll(args);
+        Processes.Result kmod = Processes.run(command);
+        List<String> json = new ArrayList<>(List.of("--json"));
+        json.addAll(args);
+        Processes.Result ours = Tool.ours("modprobe", json);
+        StringBuilder text = new StringBuilder();
+        for (String line : ours.stdoutText().split("\n")) {
+            if (!line.isEmpty()) {
+                text.append(asText((Map<?, ?>) MiniJson.parse(line)));
+            }
+        }
+        String what = "modprobe --json " + String.join(" ", args.subList(0, Math.min(args.size(), 8)));
+        assertEquals(kmod.stdoutText(), text.toString(), what);
+        assertEquals(kmod.status(), ours.status(), what);
+    }
+
+    /** The text line a JSON step stands for, as the man page describes it. */
+    private static String asText(Map<?, ?> step) {
+        return switch ((String) step.get("step")) {
+            case "insmod" -> "insmod " + step.get("path") + " " + step.get("options") + "\n";
+            case "install" -> "install " + step.get("command") + " " + step.get("options") + "\n";
+            case "builtin" -> "builtin " + step.get("module") + "\n";
+            case "rmmod" -> "rmmod " + step.get("module") + "\n";
+            case "remove" -> "remove " + step.get("command") + "\n";
+            default -> throw new AssertionError("unknown step " + step);
+        };
+    }
+
     /** Without -a, as users type it: a sample of names, one process each. */
     @Test
     void singleNames() throws IOException {

@@ -40,6 +40,7 @@ public final class ModprobeCommand implements Command {
     private static final char SHOW_MODVERSIONS = 4;
     private static final char REMOVE_HOLDERS = 5;
     private static final char SHOW_EXPORTS = 6;
+    private static final char JSON = 7;
     private static final List<LongOption> LONG_OPTIONS = List.of(
             new LongOption("all", false, 'a'),
             new LongOption("remove", false, 'r'),
@@ -69,7 +70,8 @@ public final class ModprobeCommand implements Command {
             new LongOption("quiet", false, 'q'),
             new LongOption("verbose", false, 'v'),
             new LongOption("version", false, 'V'),
-            new LongOption("help", false, 'h'));
+            new LongOption("help", false, 'h'),
+            new LongOption("json", false, JSON));
     private static final int DEFAULT_VERBOSITY = KmodLog.WARNING;
 
     private final Host host;
@@ -82,7 +84,7 @@ public final class ModprobeCommand implements Command {
     private static final class Settings {
         boolean all, remove, removeHolders, firstTime, ignoreCommands, useBlacklist, force;
         boolean forceModversion, forceVermagic, showDepends, lookupOnly, showConfig, showModversions, showExports;
-        boolean dryRun, syslog;
+        boolean dryRun, syslog, json;
         long waitMsec;
         int verbosity = DEFAULT_VERBOSITY;
         int logPriority = KmodLog.CRIT;
@@ -149,6 +151,7 @@ public final class ModprobeCommand implements Command {
                 case 'c' -> s.showConfig = true;
                 case SHOW_MODVERSIONS -> s.showModversions = true;
                 case SHOW_EXPORTS -> s.showExports = true;
+                case JSON -> s.json = true;
                 case 'n' -> s.dryRun = true;
                 case 'C' -> {
                     s.configPaths.add(o.argument());
@@ -210,11 +213,11 @@ public final class ModprobeCommand implements Command {
         if (s.showModversions || s.showExports) {
             return showSymbols(inv, s, log, names.get(0));
         }
-        boolean show = s.showDepends || s.verbosity > DEFAULT_VERBOSITY;
+        boolean show = s.showDepends || s.json || s.verbosity > DEFAULT_VERBOSITY;
         if (s.remove) {
-            Removal removal = new Removal(resolver, log, text -> {
+            Removal removal = new Removal(resolver, log, step -> {
                 if (show) {
-                    inv.out().print(text);
+                    inv.out().print(s.json ? step.json() : step.text());
                     inv.out().flush();
                 }
             }, s.logPriority, s.ignoreCommands, s.showDepends, s.dryRun, s.firstTime, s.force, s.removeHolders,
@@ -269,10 +272,10 @@ public final class ModprobeCommand implements Command {
         }
         Prober.Flags flags = new Prober.Flags(s.ignoreCommands, s.showDepends, s.dryRun, s.firstTime, s.useBlacklist,
                 s.forceVermagic || s.force, s.forceModversion || s.force);
-        boolean show = s.showDepends || s.verbosity > DEFAULT_VERBOSITY;
+        boolean show = s.showDepends || s.json || s.verbosity > DEFAULT_VERBOSITY;
         Prober prober = new Prober(session, flags, step -> {
             if (show) {
-                inv.out().print(describe(session, step));
+                shown(step).ifPresent(shown -> inv.out().print(s.json ? shown.json() : shown.text()));
             }
         });
         int result = 0;
@@ -301,15 +304,16 @@ public final class ModprobeCommand implements Command {
     }
 
     /** print_action: what -D and -v print for a step; nothing for a module kmod cannot place. */
-    private static String describe(Session session, ProbeStep step) {
+    private static Optional<ShownStep> shown(ProbeStep step) {
+        String name = step.module().name();
         if (step.action() instanceof ProbeStep.RunInstall install) {
-            return "install " + install.command() + " " + install.options() + "\n";
+            return Optional.of(new ShownStep.Install(name, install.command(), install.options()));
         }
         ProbeStep.Insert insert = (ProbeStep.Insert) step.action();
         if (insert.path().isPresent()) {
-            return "insmod " + insert.path().get() + " " + insert.options() + "\n";
+            return Optional.of(new ShownStep.Insmod(name, insert.path().get(), insert.options()));
         }
-        return insert.builtin() ? "builtin " + step.module().name() + "\n" : "";
+        return insert.builtin() ? Optional.of(new ShownStep.Builtin(name)) : Optional.empty();
     }
 
     /**

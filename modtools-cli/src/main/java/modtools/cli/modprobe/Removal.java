@@ -26,7 +26,7 @@ record Removal(Resolver resolver, ModprobeLog log, Show show, int logPriority, b
 
     /** Prints the steps modprobe shows (with -v, -n and -D). */
     interface Show {
-        void line(String text);
+        void step(ShownStep step);
     }
 
     private static final int IGNORE_BUILTIN = 2;
@@ -132,7 +132,7 @@ record Removal(Resolver resolver, ModprobeLog log, Show show, int logPriority, b
 
     /** rmmod_do_remove_module: unload, retrying a busy module while -w allows. */
     private int unload(Session session, Module module) {
-        show.line("rmmod " + module.name() + "\n");
+        show.step(new ShownStep.Rmmod(module.name()));
         if (dryRun) {
             return 0;
         }
@@ -165,7 +165,7 @@ record Removal(Resolver resolver, ModprobeLog log, Show show, int logPriority, b
     /** modprobe's own command_do, for remove commands (there are no options to pass). */
     private int runCommand(Module module, String command) {
         String expanded = command.replace("$CMDLINE_OPTS", "");
-        show.line("remove " + expanded + "\n");
+        show.step(new ShownStep.Remove(module.name(), expanded));
         if (dryRun) {
             return 0;
         }
