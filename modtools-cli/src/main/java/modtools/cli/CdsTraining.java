@@ -34,7 +34,7 @@ public final class CdsTraining {
 
     public static void main(String[] args) {
         preload();
-        modtools.cli.modfsbackend.Backends.warmUp();
+        modtools.load.modfs.ModfsBackend.warmUp();
         rehearse();
         Main.main(args);
     }

@@ -11,7 +11,6 @@ import java.util.List;
 import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.link.LinkCommand;
 import modtools.cli.modfs.ModfsCommand;
-import modtools.cli.modfsbackend.Backends;
 import modtools.cli.modinfo.ModinfoCommand;
 
 /**

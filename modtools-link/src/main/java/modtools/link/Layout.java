@@ -1,6 +1,7 @@
 package modtools.link;
 
 import java.util.List;
+import modtools.contract.ImageHeader;
 
 /**
  * Where everything goes in an image linked at {@code base}: the header's region ends, every

@@ -1,6 +1,7 @@
 package modtools.link;
 
 import java.io.IOException;
+import modtools.contract.ImageHeader;
 import modtools.elf.Elf;
 import modtools.elf.ElfFormatException;
 

@@ -6,6 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.contract.ImageHeader;
 import modtools.elf.ByteView;
 import modtools.elf.Elf;
 import modtools.elf.ElfFile;
@@ -446,8 +447,8 @@ public final class Linker {
             int i = gotSymbols.get(g);
             got.add(new Layout.GotEntry(symbolName(i), gotStart + (long) g * arch.gotEntrySize(), address[i]));
         }
-        ImageHeader header = new ImageHeader(ImageHeader.VERSION, ImageHeader.SIZE, end - base, coreEnd - base,
-                initAddress, exitAddress, textEnd, rodataEnd, initTextEnd);
+        ImageHeader header = ImageHeader.of(end - base, coreEnd - base, initAddress, exitAddress, textEnd, rodataEnd,
+                initTextEnd);
         return new Layout(base, header, List.copyOf(order), new Layout.Got(gotStart, got), veneers, commonPlaces);
     }
 

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import modtools.contract.ImageHeader;
 import modtools.elf.ElfFile;
 import modtools.elf.RelocationSection;
 import modtools.elf.Relocation;

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
+import modtools.contract.ImageHeader;
 import modtools.elf.Elf;
 import modtools.elf.ElfFile;
 import modtools.elf.Relocation;

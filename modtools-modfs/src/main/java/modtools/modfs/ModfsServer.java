@@ -3,6 +3,8 @@ package modtools.modfs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import modtools.contract.ModfsFiles;
+import modtools.contract.MountPath;
 import modtools.modfs.fs.Modfs;
 import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.FuseDevice;
@@ -18,8 +20,6 @@ import modtools.modfs.host.HostLog;
  * exited in reverse load order, memory released, the mount point taken away.
  */
 public final class ModfsServer {
-    /** The filesystem type in /proc/self/mountinfo. */
-    public static final String FS_TYPE = "fuse.modfs";
     /** How long stopping waits for each module's exit. */
     private static final long EXIT_SECONDS = 10;
 
@@ -43,7 +43,7 @@ public final class ModfsServer {
         if (device instanceof Outcome.Failed<FuseDevice> f) {
             return f.cast();
         }
-        log.add("modfs: " + Modfs.VERSION + " mounted on " + dir);
+        log.add("modfs: " + ModfsFiles.RELEASE + " mounted on " + dir);
         return Outcome.done(new ModfsServer(((Outcome.Done<FuseDevice>) device).value(), fs, log));
     }
 
@@ -63,7 +63,7 @@ public final class ModfsServer {
         }
         List<String> problems = fs.shutdown(EXIT_SECONDS);
         Path dir = device.mountPoint();
-        if (MountPoints.mounted(dir, FS_TYPE) && MountPoints.unmount(dir, false) instanceof Outcome.Failed<Void> f) {
+        if (MountPath.mounted(dir) && MountPoints.unmount(dir, false) instanceof Outcome.Failed<Void> f) {
             if (f.errno() == Errno.EBUSY) {
                 MountPoints.unmount(dir, true);
             }

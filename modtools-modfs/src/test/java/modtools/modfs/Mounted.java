@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import modtools.modfs.fuse.MountPoints;
+import modtools.contract.MountPath;
 import modtools.modfs.fuse.Outcome;
 
 /** A modfs mounted by this JVM on a directory of the test's, served by a thread of its own. */
@@ -69,6 +69,6 @@ final class Mounted implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
-        assertTrue(!MountPoints.mounted(dir, ModfsServer.FS_TYPE), dir + " is still mounted");
+        assertTrue(!MountPath.mounted(dir), dir + " is still mounted");
     }
 }

@@ -93,7 +93,7 @@ final class TestImage {
 
     /** The header that describes this image truly. */
     Header header() {
-        return new Header(modtools.modfs.host.ImageHeader.MAGIC, 1, 64, SIZE, CORE, init, exit, base + RODATA, base + DATA,
+        return new Header(modtools.contract.ImageHeader.MAGIC, 1, 64, SIZE, CORE, init, exit, base + RODATA, base + DATA,
                 base + INIT_DATA);
     }
 

@@ -11,7 +11,6 @@ import java.util.OptionalInt;
 import modtools.cli.Command;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
-import modtools.cli.MiniJson;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.LibkmodContext;
 import modtools.cli.modprobe.ModprobeLog;
@@ -19,6 +18,8 @@ import modtools.deps.LibkmodMessage;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.Module;
 import modtools.deps.resolve.Session;
+import modtools.load.info.MiniJson;
+import modtools.load.linux.ProcModules;
 
 /**
  * lsmod: kmod 30's tools/lsmod.c. The modules /proc/modules lists, in its order, each with

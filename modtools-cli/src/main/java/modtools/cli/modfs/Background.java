@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import modtools.cli.modfs.ModfsCommand.Result;
-import modtools.modfs.ModfsServer;
+import modtools.contract.MountPath;
 import modtools.modfs.fuse.MountPoints;
 
 /**
@@ -33,7 +33,7 @@ final class Background {
         } catch (IOException e) {
             return Result.failed(List.of(), "cannot lock the mount point: " + e.getMessage());
         }
-        if (MountPoints.probe(dir, ModfsServer.FS_TYPE) == MountPoints.Probe.LIVE) {
+        if (MountPoints.probe(dir, MountPath.FS_TYPE) == MountPoints.Probe.LIVE) {
             // Only a shortcut: the host decides again under the mount lock.
             return Result.failed(notes, dir + ": already mounted");
         }
@@ -88,7 +88,7 @@ final class Background {
     private static Optional<String> waitUntilReady(long host, PidFile pidFile, Path dir, Path errors) {
         long deadline = System.currentTimeMillis() + READY_MILLIS;
         while (true) {
-            if (pidFile.read().filter(p -> p == host).isPresent() && MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+            if (pidFile.read().filter(p -> p == host).isPresent() && MountPoints.mounted(dir, MountPath.FS_TYPE)) {
                 return Optional.empty();
             }
             if (!HostProcess.running(host)) {

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import modtools.cli.modfs.ModfsCommand.Result;
+import modtools.contract.MountPath;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.modfs.ModfsServer;
 import modtools.modfs.fuse.Errno;
@@ -49,7 +50,7 @@ final class Foreground {
     }
 
     private static Outcome<ModfsServer> mountUnderLock(Path dir, PidFile pidFile, long pid) {
-        if (MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+        if (MountPoints.mounted(dir, MountPath.FS_TYPE)) {
             return Outcome.failed(Errno.EEXIST, dir + ": already mounted");
         }
         Optional<Long> other = pidFile.read().filter(p -> p != pid && HostProcess.running(p));

@@ -4,11 +4,12 @@ import java.nio.file.Path;
 import java.util.List;
 import modtools.cli.Command;
 import modtools.cli.Invocation;
-import picocli.CommandLine;
+import modtools.contract.MountPath;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.PositionalParamSpec;
 import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
 
 /**
  * {@code modtools modfs mount [--foreground] [DIR]} and {@code modtools modfs umount [DIR]}.
@@ -16,7 +17,6 @@ import picocli.CommandLine.ParseResult;
  */
 public final class ModfsCommand implements Command {
     static final String NAME = "modtools modfs";
-    private static final String DEFAULT_DIR = "/run/modfs";
 
     @Override
     public int run(Invocation inv) {
@@ -42,9 +42,9 @@ public final class ModfsCommand implements Command {
             inv.out().print(spec.commandLine().getUsageMessage());
             return 0;
         }
-        String env = System.getenv("MODFS");
-        String given = parsed.matchedPositionalValue(0, env == null || env.isEmpty() ? DEFAULT_DIR : env);
-        Path dir = canonical(inv.cwd().resolve(given).normalize());
+        String given = parsed.matchedPositionalValue(0, null);
+        Path dir = given == null ? MountPath.byDefault(System.getenv(MountPath.ENVIRONMENT), inv.cwd())
+                : MountPath.of(given, inv.cwd());
         Result result;
         if (sub.equals("umount")) {
             result = Unmount.run(dir);
@@ -72,26 +72,10 @@ public final class ModfsCommand implements Command {
         }
     }
 
-    /**
-     * The path as /proc/self/mountinfo shows it: symbolic links in the parent resolved. The
-     * mount point itself is left as it is, since a dead mount cannot be looked at.
-     */
-    private static Path canonical(Path dir) {
-        Path parent = dir.getParent();
-        if (parent == null) {
-            return dir;
-        }
-        try {
-            return parent.toRealPath().resolve(dir.getFileName());
-        } catch (java.io.IOException e) {
-            return dir;
-        }
-    }
-
     private static CommandSpec spec(String sub) {
         CommandSpec spec = CommandSpec.create().name(NAME + " " + sub);
         spec.addPositional(PositionalParamSpec.builder().paramLabel("DIR").arity("0..1").type(String.class)
-                .description("the mount point (default: $MODFS, else " + DEFAULT_DIR + ")").build());
+                .description("the mount point (default: $" + MountPath.ENVIRONMENT + ", else " + MountPath.DEFAULT + ")").build());
         if (sub.equals("mount")) {
             spec.usageMessage().description("Mount modfs on DIR; returns once it answers, the host running in the "
                     + "background (its pid in DIR.pid).");

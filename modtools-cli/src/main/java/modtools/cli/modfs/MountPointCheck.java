@@ -3,8 +3,8 @@ package modtools.cli.modfs;
 import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.Path;
+import modtools.contract.MountPath;
 import modtools.deps.resolve.LinuxErrno;
-import modtools.modfs.ModfsServer;
 import modtools.modfs.fuse.MountPoints;
 import modtools.modfs.fuse.Outcome;
 
@@ -19,7 +19,7 @@ final class MountPointCheck {
     /** Detaches a dead modfs on {@code dir}; returns a note saying so, or nothing if it was not dead. */
     static List<String> recoverDead(Path dir) {
         List<String> notes = new ArrayList<>();
-        if (MountPoints.probe(dir, ModfsServer.FS_TYPE) == MountPoints.Probe.DEAD) {
+        if (MountPoints.probe(dir, MountPath.FS_TYPE) == MountPoints.Probe.DEAD) {
             Outcome<Void> detached = MountPoints.unmount(dir, true);
             notes.add(dir + ": " + LinuxErrno.strerror(107) + " (the host is gone): "
                     + (detached instanceof Outcome.Failed<Void> f ? "could not detach it: " + LinuxErrno.strerror(f.errno())

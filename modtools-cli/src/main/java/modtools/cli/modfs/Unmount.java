@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import modtools.cli.modfs.ModfsCommand.Result;
+import modtools.contract.MountPath;
 import modtools.deps.resolve.LinuxErrno;
-import modtools.modfs.ModfsServer;
 import modtools.modfs.fuse.MountPoints;
 import modtools.modfs.fuse.Outcome;
 import modtools.modfs.fuse.Owner;
@@ -26,11 +26,11 @@ final class Unmount {
     private Unmount() {}
 
     static Result run(Path dir) {
-        if (!MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+        if (!MountPoints.mounted(dir, MountPath.FS_TYPE)) {
             return Result.failed(List.of(), dir + ": not mounted");
         }
         int uid = Owner.ofProcess().uid();
-        OptionalInt owner = MountPoints.owner(dir, ModfsServer.FS_TYPE);
+        OptionalInt owner = MountPoints.owner(dir, MountPath.FS_TYPE);
         if (uid != 0 && (owner.isEmpty() || owner.getAsInt() != uid)) {
             return Result.failed(List.of(), dir + ": " + LinuxErrno.strerror(EPERM));
         }
@@ -47,7 +47,7 @@ final class Unmount {
         if (!notes.isEmpty()) {
             return Result.ok(notes);
         }
-        if (!MountPoints.mounted(dir, ModfsServer.FS_TYPE)) {
+        if (!MountPoints.mounted(dir, MountPath.FS_TYPE)) {
             return Result.failed(notes, dir + ": not mounted");
         }
         Optional<Long> host = pidFile.read().filter(pid -> HostProcess.serves(pid, dir));
@@ -57,7 +57,7 @@ final class Unmount {
                 return Result.failed(notes, stopped.get());
             }
         }
-        if (MountPoints.mounted(dir, ModfsServer.FS_TYPE)
+        if (MountPoints.mounted(dir, MountPath.FS_TYPE)
                 && MountPoints.unmount(dir, false) instanceof Outcome.Failed<Void> f) {
             return Result.failed(notes, dir + ": " + LinuxErrno.strerror(f.errno()));
         }

@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import modtools.cli.Invocation;
-import modtools.link.ImageHeader;
+import modtools.contract.ImageHeader;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

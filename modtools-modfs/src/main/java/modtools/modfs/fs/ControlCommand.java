@@ -1,17 +1,11 @@
 package modtools.modfs.fs;
 
+import modtools.contract.ControlVerb;
 import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.Outcome;
 
 /** One write to {@code control}: a verb and the module file it applies to, such as {@code map module}. */
-record ControlCommand(Verb verb, String file) {
-    enum Verb {
-        MAP, UNMAP, INIT, EXIT;
-
-        String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
+record ControlCommand(ControlVerb verb, String file) {
 
     /** The command in one write; a trailing newline (echo's) is allowed, anything more is EINVAL. */
     static Outcome<ControlCommand> parse(String text) {
@@ -20,11 +14,7 @@ record ControlCommand(Verb verb, String file) {
         if (words.length != 2 || words[1].isEmpty() || words[1].contains("/") || line.contains("\n")) {
             return Outcome.failed(Errno.EINVAL, "not a command: '" + line + "' (map, unmap, init or exit, and a file)");
         }
-        for (Verb verb : Verb.values()) {
-            if (verb.word().equals(words[0])) {
-                return Outcome.done(new ControlCommand(verb, words[1]));
-            }
-        }
-        return Outcome.failed(Errno.EINVAL, "unknown command '" + words[0] + "'");
+        return ControlVerb.of(words[0]).map(verb -> Outcome.done(new ControlCommand(verb, words[1])))
+                .orElseGet(() -> Outcome.failed(Errno.EINVAL, "unknown command '" + words[0] + "'"));
     }
 }

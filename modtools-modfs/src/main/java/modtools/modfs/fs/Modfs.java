@@ -12,6 +12,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import modtools.contract.ModfsFiles;
+import modtools.contract.ModuleState;
 import modtools.modfs.fuse.Attr;
 import modtools.modfs.fuse.Caller;
 import modtools.modfs.fuse.DirEntry;
@@ -30,10 +32,7 @@ import modtools.modfs.host.HostLog;
  * the only long ones, a module's init and exit, run without it.
  */
 public final class Modfs implements FuseFilesystem {
-    public static final String VERSION = "1.0.0-modfs";
     private static final int NAME_MAX = 255;
-    private static final String CONTROL = "control";
-    private static final String INFO = "info";
 
     private final Owner owner;
     private final HostLog log;
@@ -53,9 +52,9 @@ public final class Modfs implements FuseFilesystem {
         this.log = log;
         this.exports = exports;
         this.root = register(new Directory(nextId++, "", null));
-        addHostFile("version", new HostFile.Fixed((VERSION + "\n").getBytes(StandardCharsets.ISO_8859_1)));
-        addHostFile("symbols", new HostFile.Fixed(exports.render().getBytes(StandardCharsets.ISO_8859_1)));
-        addHostFile("log", new HostFile.Log(log));
+        addHostFile(ModfsFiles.VERSION, new HostFile.Fixed((ModfsFiles.RELEASE + "\n").getBytes(StandardCharsets.ISO_8859_1)));
+        addHostFile(ModfsFiles.SYMBOLS, new HostFile.Fixed(exports.render().getBytes(StandardCharsets.ISO_8859_1)));
+        addHostFile(ModfsFiles.LOG, new HostFile.Log(log));
     }
 
     private void addHostFile(String name, HostFile.Content content) {
@@ -156,8 +155,8 @@ public final class Modfs implements FuseFilesystem {
             return f.cast();
         }
         Directory module = register(new Directory(nextId++, name, dir));
-        module.children.put(CONTROL, register(new ControlFile(nextId++, module)));
-        module.children.put(INFO, register(new InfoFile(nextId++)));
+        module.children.put(ModfsFiles.CONTROL, register(new ControlFile(nextId++, module)));
+        module.children.put(ModfsFiles.INFO, register(new InfoFile(nextId++)));
         dir.children.put(name, module);
         module.lookups++;
         return Outcome.done(attr(module));
@@ -271,7 +270,7 @@ public final class Modfs implements FuseFilesystem {
             return Outcome.done(i.read(offset, size));
         }
         if (node instanceof ModuleFile m) {
-            return Outcome.done(slice(m.status(), offset, size));
+            return Outcome.done(slice(m.status().text().getBytes(StandardCharsets.ISO_8859_1), offset, size));
         }
         if (node instanceof ControlFile c) {
             return Outcome.done(slice(controlStatus(c.dir), offset, size));
@@ -284,7 +283,7 @@ public final class Modfs implements FuseFilesystem {
         StringBuilder out = new StringBuilder();
         for (Map.Entry<String, Node> e : dir.children.entrySet()) {
             if (e.getValue() instanceof ModuleFile m) {
-                out.append(String.format("%s %s 0x%016x %d\n", e.getKey(), m.state().word(), m.address(), m.size()));
+                out.append(m.status().listing(e.getKey()));
             }
         }
         return out.toString().getBytes(StandardCharsets.ISO_8859_1);

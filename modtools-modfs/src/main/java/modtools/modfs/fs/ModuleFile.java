@@ -5,11 +5,13 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import modtools.contract.ImageHeader;
+import modtools.contract.ModuleState;
+import modtools.contract.ModuleStatus;
 import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.Outcome;
 import modtools.modfs.host.HostLog;
 import modtools.modfs.host.ImageCheck;
-import modtools.modfs.host.ImageHeader;
 import modtools.modfs.host.Mapping;
 import modtools.modfs.host.Memory;
 import modtools.modfs.host.ModuleThread;
@@ -66,9 +68,8 @@ final class ModuleFile extends Node {
         return mapping == null ? 0 : mapping.address();
     }
 
-    /** The state, the address as {@code 0x%016x} and the size, a line each. */
-    byte[] status() {
-        return String.format("%s\n0x%016x\n%d\n", state.word(), address(), size).getBytes(StandardCharsets.ISO_8859_1);
+    ModuleStatus status() {
+        return new ModuleStatus(state, address(), size);
     }
 
     Outcome<Integer> write(long offset, ByteBuffer data) {

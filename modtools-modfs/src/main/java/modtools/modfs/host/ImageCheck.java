@@ -2,6 +2,7 @@ package modtools.modfs.host;
 
 import java.util.List;
 import java.util.Optional;
+import modtools.contract.ImageHeader;
 import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.Outcome;
 

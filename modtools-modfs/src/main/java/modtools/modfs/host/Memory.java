@@ -4,6 +4,7 @@ import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
+import modtools.contract.ImageHeader;
 import modtools.modfs.fuse.Errno;
 import modtools.modfs.fuse.Libc;
 import modtools.modfs.fuse.Outcome;

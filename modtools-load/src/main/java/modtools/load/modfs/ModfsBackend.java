@@ -1,0 +1,82 @@
+package modtools.load.modfs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import modtools.deps.resolve.KernelState;
+import modtools.deps.resolve.ModuleLoader;
+
+/**
+ * The modfs backend of insmod, rmmod, modprobe and lsmod: the loader and remover over one
+ * mount, and the mount's modules as the kernel's state.
+ */
+public final class ModfsBackend implements AutoCloseable {
+    private final ModfsMount mount;
+    private final String release;
+    private final ModfsLoader loader;
+    private final ModfsKernelState state;
+
+    private ModfsBackend(ModfsMount mount, String release, PrintStream log, boolean retain) {
+        this.mount = mount;
+        this.release = release;
+        this.loader = new ModfsLoader(mount, release, log, retain);
+        this.state = new ModfsKernelState(mount, loader);
+    }
+
+    /**
+     * The backend over the modfs at {@code dir}.
+     *
+     * @param log    where the loader's kernel-style lines go (stderr)
+     * @param retain keep shared locks on what the run loaded or found loaded until {@link #close}
+     *               (modprobe: dependencies stay put between its steps)
+     */
+    public static ModfsBackend open(Path dir, PrintStream log, boolean retain) throws IOException {
+        ModfsMount mount = new ModfsMount(dir);
+        return new ModfsBackend(mount, mount.version(), log, retain);
+    }
+
+    /** The host's release ({@code version}): the module directory is /lib/modules/RELEASE. */
+    public String release() {
+        return release;
+    }
+
+    public Path root() {
+        return mount.root();
+    }
+
+    public ModuleLoader loader() {
+        return loader;
+    }
+
+    /** The mount's modules in the words of /sys/module. */
+    public KernelState state() {
+        return state;
+    }
+
+    /** The module names for lsmod, most recently made first, as /proc/modules lists them. */
+    public List<String> loadedNewestFirst() throws IOException {
+        List<String> names = new ArrayList<>(mount.modules());
+        Collections.reverse(names);
+        return names;
+    }
+
+    /**
+     * Starts JNA as the backend starts it, for the run that makes the class-data archive;
+     * nothing else happens.
+     */
+    public static void warmUp() {
+        try {
+            Sys.inode("/");
+        } catch (Sys.SysError | LinkageError e) {
+            // no JNA here: the archive goes without its classes
+        }
+    }
+
+    @Override
+    public void close() {
+        loader.close();
+    }
+}
