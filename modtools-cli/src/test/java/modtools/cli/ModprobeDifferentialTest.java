@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.ModprobeCommand;
+import modtools.load.info.MiniJson;
 import modtools.load.linux.NoModuleSupport;
 import modtools.load.linux.SysfsKernelState;
 import modtools.testkit.Corpus;

@@ -2,7 +2,7 @@ package modtools.cli.modprobe;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import modtools.cli.MiniJson;
+import modtools.load.info.MiniJson;
 
 /**
  * A step modprobe shows with -D, -n or -v: kmod's text line, or with {@code --json} the same
