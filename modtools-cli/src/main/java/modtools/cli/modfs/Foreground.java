@@ -65,7 +65,8 @@ final class Foreground {
         }
         Outcome<ModfsServer> mounted = ModfsServer.mount(dir);
         if (mounted instanceof Outcome.Failed<ModfsServer> f) {
-            String hint = f.errno() == 1 ? " (mounting needs root)" : "";
+            String hint = f.errno() == 1 ? " (a user other than root mounts through fusermount3, which needs /dev/fuse:"
+                    + " the fuse group)" : "";
             return Outcome.failed(f.errno(), dir + ": " + f.why() + ": " + LinuxErrno.strerror(f.errno()) + hint);
         }
         ModfsServer server = ((Outcome.Done<ModfsServer>) mounted).value();

@@ -22,11 +22,20 @@ public final class FuseDevice {
     }
 
     /**
-     * Mounts a new connection on {@code dir} (an existing directory). {@code allow_other} lets
-     * every user read modfs; {@code default_permissions} has the kernel check the modes we
-     * report, so only the owner and root get past the mode bits to write.
+     * Mounts a new connection on {@code dir} (an existing directory). Root mounts itself:
+     * {@code allow_other} lets every user read modfs; {@code default_permissions} has the kernel
+     * check the modes we report, so only the owner and root get past the mode bits to write.
+     * Any other user mounts through {@link Fusermount}: the mount is then theirs alone.
      */
     public static Outcome<FuseDevice> mount(Path dir, String name, int uid, int gid) {
+        if (uid != 0) {
+            Outcome<Integer> fd = Fusermount.mount(dir, "default_permissions,max_read=" + MAX_WRITE + ",fsname=" + name
+                    + ",subtype=" + name);
+            if (fd instanceof Outcome.Failed<Integer> f) {
+                return f.cast();
+            }
+            return Outcome.done(new FuseDevice(((Outcome.Done<Integer>) fd).value(), dir));
+        }
         int fd;
         try {
             fd = Libc.open("/dev/fuse", Libc.O_RDWR | Libc.O_CLOEXEC);

@@ -2,6 +2,9 @@ package modtools.modfs.fuse;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
+import com.sun.jna.StringArray;
+import com.sun.jna.ptr.IntByReference;
 import java.nio.ByteBuffer;
 
 /**
@@ -46,4 +49,16 @@ public final class Libc {
     static native int getuid();
 
     static native int getgid();
+
+    static native int socketpair(int domain, int type, int protocol, int[] fds) throws LastErrorException;
+
+    static native int dup(int fd) throws LastErrorException;
+
+    static native long recvmsg(int fd, Pointer message, int flags) throws LastErrorException;
+
+    /** Returns the error number itself (0 on success), as posix_spawn does, instead of setting errno. */
+    static native int posix_spawnp(IntByReference pid, String file, Pointer fileActions, Pointer attributes,
+            StringArray argv, StringArray envp);
+
+    static native int waitpid(int pid, IntByReference status, int options) throws LastErrorException;
 }

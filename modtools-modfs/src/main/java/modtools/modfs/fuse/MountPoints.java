@@ -53,8 +53,14 @@ public final class MountPoints {
         return OptionalInt.empty();
     }
 
-    /** Unmounts {@code dir}; {@code lazy} detaches it now and lets current users finish. */
+    /**
+     * Unmounts {@code dir}; {@code lazy} detaches it now and lets current users finish. A user
+     * other than root unmounts their own mount through fusermount3, as they mounted it.
+     */
     public static Outcome<Void> unmount(Path dir, boolean lazy) {
+        if (Libc.getuid() != 0) {
+            return Fusermount.unmount(dir, lazy);
+        }
         try {
             Libc.umount2(dir.toString(), lazy ? Libc.MNT_DETACH : 0);
             return Outcome.done(null);
