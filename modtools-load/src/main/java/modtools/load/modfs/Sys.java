@@ -3,6 +3,7 @@ package modtools.load.modfs;
 import com.sun.jna.LastErrorException;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
+import modtools.elf.jna.JnaBoot;
 
 /**
  * The system calls the modfs client makes, bound by JNA's direct mapping, each throwing

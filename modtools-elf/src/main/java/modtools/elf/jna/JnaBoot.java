@@ -1,4 +1,4 @@
-package modtools.load.modfs;
+package modtools.elf.jna;
 
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
@@ -16,14 +16,16 @@ import java.nio.file.StandardCopyOption;
  * version ({@code jna.boot.library.path}); the library path is the dynamic linker's default
  * directories ({@code jna.platform.library.path}). Anything already set by the user is left
  * alone, and where the jar's directory cannot be written JNA does as it always does. Measured on
- * insmod over modfs: about 60 of 140 ms.
+ * insmod over modfs: about 60 of 140 ms. Here, below every user of JNA (the module decoders, the
+ * modfs client, the Linux backend).
  */
-final class JnaBoot {
+public final class JnaBoot {
     private static final String LIBRARY = "libjnidispatch.so";
 
     private JnaBoot() {}
 
-    static void prepare() {
+    /** Call before JNA's first use; idempotent, and cheap once done. */
+    public static void prepare() {
         if (!Platform.isLinux()) {
             return;
         }
