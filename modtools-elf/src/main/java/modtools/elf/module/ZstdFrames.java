@@ -16,7 +16,8 @@ import java.util.List;
  * stops. libzstd hands out every block as soon as it is complete, and raw blocks even byte by
  * byte, so a truncated file yields whatever was decoded up to the cut (a file missing just its
  * checksum loads completely). This class walks frames and blocks itself to find that point,
- * and lets aircompressor decode the bytes.
+ * and lets aircompressor decode the bytes. It rejects what libzstd rejects, as libzstd's
+ * {@link ZstdProblem}.
  */
 final class ZstdFrames {
     private static final byte[] MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
@@ -24,6 +25,8 @@ final class ZstdFrames {
     private static final int SKIPPABLE_MASK = 0xfffffff0;
     /** libzstd's default decoding limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT); kmod does not raise it. */
     private static final long MAX_WINDOW = (1L << 27) + 1;
+    /** ZSTD_BLOCKSIZE_MAX: no block is larger, nor larger than its frame's window. */
+    private static final int MAX_BLOCK = 1 << 17;
     private static final int MAX_WINDOW_LOG = 31;
     private static final int MIN_WINDOW_LOG = 10;
     private static final int BLOCK_HEADER_SIZE = 3;
@@ -51,7 +54,7 @@ final class ZstdFrames {
         while (pos < end) {
             int available = end - pos;
             if (!knownMagicPrefix(pos, Math.min(MAGIC.length, available))) {
-                throw new CorruptZstd("unknown frame magic at offset " + pos);
+                throw ZstdProblem.UNKNOWN_FRAME.failure();
             }
             if (available < MAGIC.length) {
                 return;
@@ -103,9 +106,12 @@ final class ZstdFrames {
             int type = bits >>> 1 & 3;
             int size = bits >>> 3;
             if (type == RESERVED_BLOCK) {
-                throw new CorruptZstd("reserved block type at offset " + at);
+                throw ZstdProblem.CORRUPT.failure();
             }
             int payload = type == RLE_BLOCK ? 1 : size;
+            if (payload > header.blockSizeMax()) {
+                throw ZstdProblem.CORRUPT.failure();
+            }
             int available = end - at - BLOCK_HEADER_SIZE;
             if (available < payload) {
                 Block partial = type == RAW_BLOCK && available > 0 ? new Block(at, type, available, available) : null;
@@ -167,8 +173,7 @@ final class ZstdFrames {
         int before = out.size();
         out.readFrom(new ZstdInputStream(frame));
         if (lastBlockDone && header.contentSize() >= 0 && out.size() - before != header.contentSize()) {
-            throw new CorruptZstd("frame decodes to " + (out.size() - before) + " bytes, its header says "
-                    + header.contentSize());
+            throw ZstdProblem.CORRUPT.failure();
         }
     }
 
@@ -180,7 +185,7 @@ final class ZstdFrames {
     }
 
     /** The parts of a frame header that matter here. */
-    private record FrameHeader(int size, long contentSize, int windowDescriptor, boolean checksum) {
+    private record FrameHeader(int size, long contentSize, int windowDescriptor, boolean checksum, int blockSizeMax) {
         private static final int[] DICTIONARY_ID_SIZES = {0, 1, 2, 4};
 
         /** The header size, known from its first byte. */
@@ -196,17 +201,17 @@ final class ZstdFrames {
         }
 
         /** Reads a complete header, failing where libzstd does as soon as it has one. */
-        static FrameHeader read(ByteBuffer in, int at) throws CorruptZstd {
+        static FrameHeader read(ByteBuffer in, int at) throws DecodeFailure {
             int descriptor = in.get(at) & 0xff;
             if ((descriptor & 0x08) != 0) {
-                throw new CorruptZstd("reserved bit set in frame header at offset " + at);
+                throw ZstdProblem.UNSUPPORTED_PARAMETER.failure();
             }
             boolean singleSegment = (descriptor & 0x20) != 0;
             int p = at + 1;
             int windowDescriptor = singleSegment ? -1 : in.get(p++) & 0xff;
             int dictionaryIdSize = DICTIONARY_ID_SIZES[descriptor & 3];
             if (little(in, p, dictionaryIdSize) != 0) {
-                throw new CorruptZstd("frame at offset " + at + " needs a dictionary");
+                throw ZstdProblem.DICTIONARY.failure();
             }
             p += dictionaryIdSize;
             int contentSizeBytes = contentSizeBytes(descriptor);
@@ -218,18 +223,18 @@ final class ZstdFrames {
             } else {
                 int log = MIN_WINDOW_LOG + (windowDescriptor >>> 3);
                 if (log > MAX_WINDOW_LOG) {
-                    throw new CorruptZstd("window log " + log + " in frame at offset " + at);
+                    throw ZstdProblem.WINDOW_TOO_LARGE.failure();
                 }
                 window = windowSize(windowDescriptor);
             }
             if (Long.compareUnsigned(window, MAX_WINDOW) > 0) {
-                throw new CorruptZstd("frame at offset " + at + " needs a window of " + Long.toUnsignedString(window)
-                        + " bytes");
+                throw ZstdProblem.WINDOW_TOO_LARGE.failure();
             }
             if (singleSegment) {
                 windowDescriptor = descriptorCovering(window);
             }
-            return new FrameHeader(size(descriptor), contentSize, windowDescriptor, (descriptor & 0x04) != 0);
+            return new FrameHeader(size(descriptor), contentSize, windowDescriptor, (descriptor & 0x04) != 0,
+                    (int) Math.min(window, MAX_BLOCK));
         }
 
         private static long windowSize(int descriptor) {
@@ -252,13 +257,6 @@ final class ZstdFrames {
                 value = value << 8 | (in.get(at + i) & 0xff);
             }
             return value;
-        }
-    }
-
-    /** A zstd stream libzstd would reject. */
-    static final class CorruptZstd extends IOException {
-        CorruptZstd(String message) {
-            super(message, null);
         }
     }
 }

@@ -1,0 +1,142 @@
+package modtools.elf.module;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import modtools.testkit.Corpus;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The C libraries (liblzma, libzstd through JNA) and the pure-Java decoders give the same bytes
+ * for every compressed module of the real trees, and the same one line for damaged files. The
+ * libraries must be present here: Debian has them wherever kmod is installed.
+ */
+class DecoderEquivalenceTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theLibrariesAreLoaded() {
+        assertTrue(Liblzma.AVAILABLE, Liblzma.LIBRARY + " loads");
+        assertTrue(Libzstd.AVAILABLE, Libzstd.LIBRARY + " loads");
+    }
+
+    @Test
+    void cloudTreeRecompressedDecodesAlike() throws IOException {
+        sameBytesForEvery(Corpus.cloud("xz"), ".ko.xz");
+        sameBytesForEvery(Corpus.cloud("zst"), ".ko.zst");
+    }
+
+    @Test
+    void debian13TreeDecodesAlike() throws IOException {
+        sameBytesForEvery(Corpus.trixie(), ".ko.xz");
+        sameBytesForEvery(Corpus.trixie("zst"), ".ko.zst");
+    }
+
+    private static void sameBytesForEvery(Path root, String suffix) throws IOException {
+        List<String> modules = Corpus.modules(root, suffix);
+        assertTrue(modules.size() > 1000, root + " holds the tree's modules");
+        ConcurrentLinkedQueue<String> differing = new ConcurrentLinkedQueue<>();
+        modules.parallelStream().forEach(m -> {
+            if (!outcome(Path.of(m), DecoderChoice.NATIVE).equals(outcome(Path.of(m), DecoderChoice.JAVA))) {
+                differing.add(m);
+            }
+        });
+        assertEquals(List.of(), List.copyOf(differing), "modules the two decoders read differently");
+    }
+
+    @Test
+    void damagedFilesFailWithTheSameLine() throws IOException {
+        byte[] plain = Files.readAllBytes(ModuleTestSupport.corpusModules().stream()
+                .filter(p -> p.getFileName().toString().equals("virtio_net.ko")).findFirst().orElseThrow());
+        Map<String, byte[]> streams = new LinkedHashMap<>();
+        streams.put("xz", compressed(plain, "xz --check=crc32 --lzma2=dict=1MiB -c"));
+        streams.put("xz-crc64", compressed(plain, "xz --check=crc64 -c"));
+        streams.put("xz-sha256", compressed(plain, "xz --check=sha256 -c"));
+        streams.put("zst", compressed(plain, "zstd -q -c"));
+        streams.put("zst-check", compressed(plain, "zstd -q --check -c"));
+        List<String> mismatches = new ArrayList<>();
+        int failures = 0;
+        for (Map.Entry<String, byte[]> s : streams.entrySet()) {
+            for (Map.Entry<String, byte[]> d : damaged(s.getValue()).entrySet()) {
+                Path file = dir.resolve(d.getKey() + "." + s.getKey());
+                Files.write(file, d.getValue());
+                String nativeOutcome = outcome(file, DecoderChoice.NATIVE);
+                String javaOutcome = outcome(file, DecoderChoice.JAVA);
+                if (!nativeOutcome.equals(javaOutcome)) {
+                    mismatches.add(file.getFileName() + ": native " + nativeOutcome + ", java " + javaOutcome);
+                }
+                failures += nativeOutcome.startsWith("error ") ? 1 : 0;
+            }
+        }
+        assertEquals(List.of(), mismatches);
+        assertTrue(failures > 20, "most damage is detected: " + failures);
+    }
+
+    /** Cuts, flipped bytes everywhere (magic, headers, data, checks, trailer), a wrong second magic. */
+    private static Map<String, byte[]> damaged(byte[] stream) {
+        Map<String, byte[]> out = new LinkedHashMap<>();
+        for (int cut : new int[] {7, 12, 13, 40, stream.length / 2, stream.length - 12, stream.length - 4,
+                stream.length - 1}) {
+            out.put("cut-" + cut, Arrays.copyOf(stream, cut));
+        }
+        for (int at : new int[] {4, 5, 6, 8, 11, 12, 13, 20, 100, stream.length / 3, stream.length / 2,
+                stream.length - 30, stream.length - 13, stream.length - 9, stream.length - 5, stream.length - 3,
+                stream.length - 2, stream.length - 1}) {
+            byte[] flipped = stream.clone();
+            flipped[at] ^= 0x5a;
+            out.put("flip-" + at, flipped);
+        }
+        byte[] second = concat(stream, stream);
+        second[stream.length + 1] ^= 1;
+        out.put("second-magic", second);
+        out.put("garbage-after", concat(stream, "garbage\n".getBytes()));
+        return out;
+    }
+
+    /** "bytes N HASH" for a decoded module, "error LINE" for a refused one. */
+    private static String outcome(Path file, DecoderChoice choice) {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
+            if (Compression.of(mapped) == Compression.NONE) {
+                return "not compressed";
+            }
+            ByteBuffer decoded = Decompression.decode(Compression.of(mapped), mapped, file.toString(),
+                    ModuleFile.MAX_DECOMPRESSED_SIZE, choice);
+            return "bytes " + decoded.remaining() + " " + decoded.hashCode();
+        } catch (ModuleLoadException e) {
+            assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+            assertTrue(e.getMessage().startsWith(file + ": "), e.getMessage());
+            return "error " + e.getMessage();
+        } catch (IOException e) {
+            throw new AssertionError(file + ": " + e, e);
+        }
+    }
+
+    private byte[] compressed(byte[] data, String command) throws IOException {
+        Path in = dir.resolve("in.ko");
+        Path out = dir.resolve("out");
+        Files.write(in, data);
+        ModuleTestSupport.compress(dir, out, command + " '" + in + "'");
+        return Files.readAllBytes(out);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] all = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
