@@ -31,8 +31,12 @@ public final class LinkedImage {
         return linker.definedSymbols();
     }
 
-    /** @param binding the ELF binding: STB_LOCAL, STB_GLOBAL or STB_WEAK */
-    public record DefinedSymbol(String name, long address, int binding) {
+    /**
+     * @param size    the symbol's st_size
+     * @param type    the ELF type: STT_FUNC, STT_OBJECT, STT_NOTYPE...
+     * @param binding the ELF binding: STB_LOCAL, STB_GLOBAL or STB_WEAK
+     */
+    public record DefinedSymbol(String name, long address, long size, int type, int binding) {
         static final Comparator<DefinedSymbol> BY_ADDRESS = new Comparator<>() {
             @Override
             public int compare(DefinedSymbol a, DefinedSymbol b) {

@@ -626,7 +626,7 @@ public final class Linker {
             int type = (int) (rawSymbols[3 * i] >>> 32) & 0xf;
             boolean defined = kind[i] == IN_SECTION || kind[i] == ABSOLUTE || kind[i] == COMMON;
             if (defined && type != Elf.STT_SECTION && type != Elf.STT_FILE && !table.nameIsEmpty(i)) {
-                out.add(new LinkedImage.DefinedSymbol(table.name(i), address[i], binding(i)));
+                out.add(new LinkedImage.DefinedSymbol(table.name(i), address[i], size(i), type, binding(i)));
             }
         }
         out.sort(LinkedImage.DefinedSymbol.BY_ADDRESS);

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import modtools.cli.Command;
@@ -17,6 +18,7 @@ import modtools.cli.KmodVersion;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
+import modtools.load.ObjectLoader;
 
 /**
  * insmod: kmod 30's tools/insmod.c. One module file, the remaining arguments joined by spaces
@@ -74,23 +76,44 @@ public final class InsmodCommand implements Command {
             inv.error("this tool does not support loading from stdin!");
             return 1;
         }
-        String options = String.join(" ", operands.subList(1, operands.size()));
-        // kmod_module_new_from_path: the file must exist and have a module name
-        Path path = inv.file(filename);
-        Optional<String> missing = statError(path);
-        if (missing.isEmpty() && AliasNormalizer.modnameOfPath(filename).isEmpty()) {
-            missing = Optional.of(LinuxErrno.strerror(LinuxErrno.ENOENT));
+        List<String> objects = new ArrayList<>(List.of(filename));
+        List<String> params = new ArrayList<>();
+        for (String operand : operands.subList(1, operands.size())) {
+            (loader instanceof ObjectLoader && isObject(operand, inv.file(operand)) ? objects : params).add(operand);
         }
-        if (missing.isPresent()) {
-            inv.error("could not load module " + filename + ": " + missing.get());
-            return 1;
+        String options = String.join(" ", params);
+        List<String> paths = new ArrayList<>();
+        for (String object : objects) {
+            // kmod_module_new_from_path: the file must exist and have a module name
+            Path path = inv.file(object);
+            Optional<String> missing = statError(path);
+            if (missing.isEmpty() && AliasNormalizer.modnameOfPath(object).isEmpty()) {
+                missing = Optional.of(LinuxErrno.strerror(LinuxErrno.ENOENT));
+            }
+            if (missing.isPresent()) {
+                inv.error("could not load module " + object + ": " + missing.get());
+                return 1;
+            }
+            paths.add(path.toString());
         }
-        int errno = loader.insert(path.toString(), options, force, force);
+        int errno = objects.size() == 1 ? loader.insert(paths.get(0), options, force, force)
+                : ((ObjectLoader) loader).insertObjects(paths, options, force);
         if (errno != 0) {
             inv.error("could not insert module " + filename + ": " + moduleError(errno));
             return 1;
         }
         return 0;
+    }
+
+    /**
+     * Where objects load as one module (modfs), an operand after the first that names an
+     * existing file ending in {@code .o} or {@code .ko*} and has no '=' is another object;
+     * every other operand is a parameter, as kmod takes all of them (docs/loader.md).
+     */
+    private static boolean isObject(String operand, Path path) {
+        String base = path.getFileName() == null ? "" : path.getFileName().toString();
+        return !operand.contains("=") && (base.endsWith(".o") || base.matches(".*\\.ko(\\..*)?"))
+                && Files.isRegularFile(path);
     }
 
     /**

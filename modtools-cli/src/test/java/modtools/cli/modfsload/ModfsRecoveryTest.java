@@ -28,8 +28,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * A loader killed with SIGKILL after each step of DESIGN.md's list — after mkdir, after taking
- * its dependencies' locks, after map, after the image write, after init, after the info — and
+ * A loader killed with SIGKILL after each step of its chain (docs/loader.md) — after the claim,
+ * after taking its dependencies' locks, after map, after relocation, after the parameters and
+ * the image write, after init, after publishing the info — and
  * during a slow init leaves a state that the next modprobe (or rmmod) repairs; and a modprobe
  * of a module another process is loading waits for it instead of loading it twice.
  */
@@ -62,7 +63,7 @@ class ModfsRecoveryTest {
     }
 
     static Stream<String> steps() {
-        return Stream.of("mkdir", "resolve", "map", "write", "init", "info");
+        return Stream.of("claim", "resolve", "map", "relocate", "parameters", "init", "publish");
     }
 
     @ParameterizedTest
@@ -73,11 +74,11 @@ class ModfsRecoveryTest {
         Optional<List<String>> status = m.status("modfs_demo_mid");
         boolean infoComplete = m.info("modfs_demo_mid").isPresent();
         switch (step) {
-            case "mkdir", "resolve" -> assertEquals(Optional.empty(), status, "no module file yet");
-            case "map", "write" -> assertEquals("mapped", status.orElseThrow().get(0));
+            case "claim", "resolve" -> assertEquals(Optional.empty(), status, "no module file yet");
+            case "map", "relocate", "parameters" -> assertEquals("mapped", status.orElseThrow().get(0));
             default -> assertEquals("live", status.orElseThrow().get(0));
         }
-        assertEquals(step.equals("info"), infoComplete, "info is written last");
+        assertEquals(step.equals("publish"), infoComplete, "info is written last");
         long loadsBefore = count("modfs_demo_mid: loaded");
 
         ok(m.run("modprobe", "modfs_demo_top"));
@@ -86,7 +87,7 @@ class ModfsRecoveryTest {
             assertTrue(m.info(module).isPresent(), module + " has its info");
         }
         assertEquals(List.of("modfs_demo_mid"), m.info("modfs_demo_top").orElseThrow().dependencies());
-        assertEquals(step.equals("info") ? 0 : 1, count("modfs_demo_mid: loaded") - loadsBefore,
+        assertEquals(step.equals("publish") ? 0 : 1, count("modfs_demo_mid: loaded") - loadsBefore,
                 "the half-loaded module is loaded again, a complete one is kept");
         if (step.equals("init")) {
             assertTrue(m.log().contains("modfs_demo_mid: unloaded"), "the live but unrecorded module was stopped");
@@ -98,7 +99,7 @@ class ModfsRecoveryTest {
     @Test
     void rmmodRemovesWhatAKilledLoaderLeft() throws Exception {
         ok(m.run("modprobe", "modfs_demo_lib"));
-        killAfter("write", "modfs_demo_mid");
+        killAfter("parameters", "modfs_demo_mid");
         Processes.Result lsmod = m.run("lsmod");
         assertTrue(lsmod.stdoutText().contains("\nmodfs_demo_lib "), lsmod.stdoutText());
         assertTrue(lsmod.stdoutText().contains("\nmodfs_demo_mid "), lsmod.stdoutText());

@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.Charset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import modtools.contract.ModuleStatus;
 
@@ -23,6 +25,8 @@ final class Parameters {
     private static final int ENOEXEC = 8;
     private static final String[] TYPES = {null, "byte", "short", "ushort", "int", "uint", "long", "ulong", "ullong",
         "hexint", "charp", "bool", "invbool"};
+    /** The size of each type's variable, by type number. */
+    private static final int[] SIZES = {0, 1, 2, 2, 4, 4, 8, 8, 8, 4, 8, 1, 1};
     private static final int CHARP = 10;
     private static final int BOOL = 11;
     private static final int INVBOOL = 12;
@@ -176,6 +180,33 @@ final class Parameters {
             if (type == CHARP) {
                 offset(buf, Math.max(1, bufSize), "parameter " + p.name() + "'s buffer");
             }
+            params.add(p);
+        }
+        return params;
+    }
+
+    /**
+     * The parameters {@code .modinfo} declares ({@code parmtype=NAME:TYPE}), each the global
+     * variable of its name, for an object without the SDK's {@code __param} table. Such a
+     * parameter is not shown under /sys (perm 0); a {@code charp} has no buffer of the loader's
+     * to point at, so only the SDK's table can declare one.
+     */
+    List<Param> declared(Map<String, String> parmtypes, Map<String, Long> globals) throws Refused {
+        List<Param> params = new ArrayList<>();
+        for (var e : parmtypes.entrySet()) {
+            int type = Arrays.asList(TYPES).indexOf(e.getValue());
+            if (type < 1) {
+                throw damaged("parameter " + e.getKey() + " has type '" + e.getValue() + "', which is none of the kernel's");
+            }
+            if (type == CHARP) {
+                throw damaged("parameter " + e.getKey() + " is a charp, which needs the SDK's __param table for its buffer");
+            }
+            Long address = globals.get(e.getKey());
+            if (address == null) {
+                throw damaged("parameter " + e.getKey() + " has no global variable of that name");
+            }
+            Param p = new Param(e.getKey(), address, 0, type, 0, SIZES[type], 0);
+            offset(address, SIZES[type], "parameter " + p.name());
             params.add(p);
         }
         return params;

@@ -1,0 +1,38 @@
+package modtools.load.modfs;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import modtools.link.LinkedImage;
+import modtools.link.SymbolMap;
+import modtools.load.info.ModuleInfo;
+
+/** One load as its steps fill it in; what a step made is here for the undoing. */
+final class Load {
+    final List<Path> files;
+    final List<Parameters.Arg> args;
+    final boolean forceVermagic;
+
+    ModuleObject object;
+    InfoLock own;
+    final List<InfoLock> providers = new ArrayList<>();
+    SymbolMap symbols;
+    List<String> dependencies;
+    /** The module file's descriptor once created, -1 before. */
+    int fd = -1;
+    long address;
+    LinkedImage image;
+    byte[] bytes;
+    List<ModuleInfo.Parameter> parameters;
+    boolean loaded;
+
+    Load(List<Path> files, List<Parameters.Arg> args, boolean forceVermagic) {
+        this.files = List.copyOf(files);
+        this.args = args;
+        this.forceVermagic = forceVermagic;
+    }
+
+    String name() {
+        return object.name();
+    }
+}

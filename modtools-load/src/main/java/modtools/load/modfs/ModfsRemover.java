@@ -1,0 +1,126 @@
+package modtools.load.modfs;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import modtools.contract.ControlVerb;
+import modtools.contract.ModfsFiles;
+import modtools.contract.ModuleState;
+import modtools.contract.ModuleStatus;
+import modtools.deps.resolve.LinuxErrno;
+
+/**
+ * rmmod's side of the loader, and the removal of what a killed loader left: under LOCK_EX on
+ * the module's info, each module file is stopped if live, unmapped and unlinked, then the
+ * directory goes. A module another module's info lists as a dependency is in use.
+ */
+final class ModfsRemover {
+    /** How long removing a killed loader's module waits for an init or exit still running. */
+    private static final long SETTLE_MILLIS = 120_000;
+
+    private final ModfsMount mount;
+    private final PrintStream log;
+
+    ModfsRemover(ModfsMount mount, PrintStream log) {
+        this.mount = mount;
+        this.log = log;
+    }
+
+    /** rmmod: 0, or the errno the kernel's delete_module would answer. */
+    int remove(String module) {
+        if (!mount.exists(module)) {
+            return LinuxErrno.ENOENT;
+        }
+        InfoLock lock;
+        try {
+            lock = InfoLock.open(mount, module);
+        } catch (Sys.SysError e) {
+            return e.errno;
+        }
+        try {
+            if (!lock.tryExclusive()) {
+                // a loader holds it: one that depends on it (in use), or its own (still coming)
+                return mount.complete(module) ? LinuxErrno.EAGAIN : LinuxErrno.EBUSY;
+            }
+            if (!lock.stillAt()) {
+                return LinuxErrno.ENOENT;
+            }
+            if (!mount.complete(module)) {
+                cleanup(module);
+                return 0;
+            }
+            if (!mount.holders(module).isEmpty()) {
+                return LinuxErrno.EAGAIN;
+            }
+            control(module, ControlVerb.EXIT, ModfsFiles.MODULE);
+            control(module, ControlVerb.UNMAP, ModfsFiles.MODULE);
+            Sys.removeFile(mount.file(module, ModfsFiles.MODULE));
+            Sys.removeDirectory(mount.dir(module));
+            return 0;
+        } catch (Sys.SysError e) {
+            return e.errno;
+        } catch (Failed e) {
+            e.lines.forEach(log::println);
+            return e.errno;
+        } catch (IOException e) {
+            return LinuxErrno.of(e);
+        } finally {
+            lock.close();
+        }
+    }
+
+    /** Removes what a killed loader left; the caller holds LOCK_EX on the info. */
+    void cleanup(String name) throws Failed {
+        try {
+            for (String file : mount.moduleFiles(name)) {
+                ModuleStatus status = settled(name, file);
+                if (status.is(ModuleState.LIVE)) {
+                    control(name, ControlVerb.EXIT, file);
+                    status = settled(name, file);
+                }
+                if (!status.is(ModuleState.UNMAPPED)) {
+                    control(name, ControlVerb.UNMAP, file);
+                }
+                Sys.removeFile(mount.file(name, file));
+            }
+            Sys.removeDirectory(mount.dir(name));
+        } catch (Sys.SysError e) {
+            if (e.errno != Sys.ENOENT) {
+                throw new Failed(e.errno, name + ": cannot remove what an interrupted load left: "
+                        + LinuxErrno.strerror(e.errno));
+            }
+        } catch (IOException e) {
+            throw new Failed(LinuxErrno.of(e));
+        }
+    }
+
+    /** The status once no init or exit is running. */
+    private ModuleStatus settled(String name, String file) throws Failed {
+        long deadline = System.currentTimeMillis() + SETTLE_MILLIS;
+        while (true) {
+            Optional<ModuleStatus> status = mount.status(name, file);
+            if (status.isEmpty()) {
+                return new ModuleStatus(ModuleState.UNMAPPED, 0, 0);
+            }
+            if (!status.get().is(ModuleState.INITIALIZING) && !status.get().is(ModuleState.GOING)) {
+                return status.get();
+            }
+            if (System.currentTimeMillis() > deadline) {
+                throw new Failed(LinuxErrno.EBUSY, name + ": " + file + " is still " + status.get().state().word()
+                        + " after " + SETTLE_MILLIS / 1000 + " s");
+            }
+            Pause.millis(10);
+        }
+    }
+
+    /** One command to the module's control file; modfs's refusal is the write's errno. */
+    void control(String name, ControlVerb verb, String file) throws Sys.SysError {
+        int fd = Sys.openFile(mount.control(name), Sys.O_WRONLY, 0);
+        try {
+            Sys.writeOnce(fd, verb.command(file).getBytes(StandardCharsets.ISO_8859_1));
+        } finally {
+            Sys.closeQuietly(fd);
+        }
+    }
+}
