@@ -307,13 +307,13 @@ public final class ModprobeCommand implements Command {
     private static Optional<ShownStep> shown(ProbeStep step) {
         String name = step.module().name();
         if (step.action() instanceof ProbeStep.RunInstall install) {
-            return Optional.of(new ShownStep.Install(name, install.command(), install.options()));
+            return Optional.of(ShownStep.install(name, install.command(), install.options()));
         }
         ProbeStep.Insert insert = (ProbeStep.Insert) step.action();
         if (insert.path().isPresent()) {
-            return Optional.of(new ShownStep.Insmod(name, insert.path().get(), insert.options()));
+            return Optional.of(ShownStep.insmod(name, insert.path().get(), insert.options()));
         }
-        return insert.builtin() ? Optional.of(new ShownStep.Builtin(name)) : Optional.empty();
+        return insert.builtin() ? Optional.of(ShownStep.builtin(name)) : Optional.empty();
     }
 
     /**

@@ -132,7 +132,7 @@ record Removal(Resolver resolver, ModprobeLog log, Show show, int logPriority, b
 
     /** rmmod_do_remove_module: unload, retrying a busy module while -w allows. */
     private int unload(Session session, Module module) {
-        show.step(new ShownStep.Rmmod(module.name()));
+        show.step(ShownStep.rmmod(module.name()));
         if (dryRun) {
             return 0;
         }
@@ -165,7 +165,7 @@ record Removal(Resolver resolver, ModprobeLog log, Show show, int logPriority, b
     /** modprobe's own command_do, for remove commands (there are no options to pass). */
     private int runCommand(Module module, String command) {
         String expanded = command.replace("$CMDLINE_OPTS", "");
-        show.step(new ShownStep.Remove(module.name(), expanded));
+        show.step(ShownStep.remove(module.name(), expanded));
         if (dryRun) {
             return 0;
         }

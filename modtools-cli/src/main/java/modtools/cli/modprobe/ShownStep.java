@@ -7,100 +7,47 @@ import modtools.load.info.MiniJson;
 /**
  * A step modprobe shows with -D, -n or -v: kmod's text line, or with {@code --json} the same
  * step as one JSON object per line, {@code step} and {@code module} first, so that a program can
- * read a plan without parsing options out of a line that may hold any text.
+ * read a plan without parsing options out of a line that may hold any text. kmod's line is the
+ * step's word and then its fields' values, or the module's name for a step without fields.
  */
-sealed interface ShownStep {
-    String module();
+record ShownStep(String step, String module, Map<String, String> fields) {
+    static ShownStep insmod(String module, String path, String options) {
+        return new ShownStep("insmod", module, fields("path", path, "options", options));
+    }
+
+    static ShownStep install(String module, String command, String options) {
+        return new ShownStep("install", module, fields("command", command, "options", options));
+    }
+
+    static ShownStep builtin(String module) {
+        return new ShownStep("builtin", module, Map.of());
+    }
+
+    static ShownStep rmmod(String module) {
+        return new ShownStep("rmmod", module, Map.of());
+    }
+
+    static ShownStep remove(String module, String command) {
+        return new ShownStep("remove", module, Map.of("command", command));
+    }
 
     /** kmod's line, newline included. */
-    String text();
+    String text() {
+        return step + " " + (fields.isEmpty() ? module : String.join(" ", fields.values())) + "\n";
+    }
 
-    /** The fields after {@code step} and {@code module}, in order. */
-    Map<String, Object> fields();
-
-    String step();
-
-    default String json() {
+    String json() {
         Map<String, Object> object = new LinkedHashMap<>();
-        object.put("step", step());
-        object.put("module", module());
-        object.putAll(fields());
+        object.put("step", step);
+        object.put("module", module);
+        object.putAll(fields);
         return MiniJson.write(object) + "\n";
     }
 
-    record Insmod(String module, String path, String options) implements ShownStep {
-        public String step() {
-            return "insmod";
-        }
-
-        public String text() {
-            return "insmod " + path + " " + options + "\n";
-        }
-
-        public Map<String, Object> fields() {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("path", path);
-            fields.put("options", options);
-            return fields;
-        }
-    }
-
-    record Install(String module, String command, String options) implements ShownStep {
-        public String step() {
-            return "install";
-        }
-
-        public String text() {
-            return "install " + command + " " + options + "\n";
-        }
-
-        public Map<String, Object> fields() {
-            Map<String, Object> fields = new LinkedHashMap<>();
-            fields.put("command", command);
-            fields.put("options", options);
-            return fields;
-        }
-    }
-
-    record Builtin(String module) implements ShownStep {
-        public String step() {
-            return "builtin";
-        }
-
-        public String text() {
-            return "builtin " + module + "\n";
-        }
-
-        public Map<String, Object> fields() {
-            return Map.of();
-        }
-    }
-
-    record Rmmod(String module) implements ShownStep {
-        public String step() {
-            return "rmmod";
-        }
-
-        public String text() {
-            return "rmmod " + module + "\n";
-        }
-
-        public Map<String, Object> fields() {
-            return Map.of();
-        }
-    }
-
-    record Remove(String module, String command) implements ShownStep {
-        public String step() {
-            return "remove";
-        }
-
-        public String text() {
-            return "remove " + command + "\n";
-        }
-
-        public Map<String, Object> fields() {
-            return Map.of("command", command);
-        }
+    private static Map<String, String> fields(String key1, String value1, String key2, String value2) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put(key1, value1);
+        fields.put(key2, value2);
+        return fields;
     }
 }
