@@ -93,9 +93,19 @@
  *   pr_debug prints only when DEBUG is defined. Each call is its own message:
  *   there is no pr_cont.
  *
- * The host exports functions only: the libc set declared below and
- * modfs_log. Everything else a module uses comes from itself or from other
- * modules' exports.
+ * The host exports functions only: the libc set declared below,
+ * modfs_log and modfs_thread_run. Everything else a module uses comes from
+ * itself or from other modules' exports.
+ *
+ * ---------------------------------------------------------------------------
+ * Faults
+ *
+ *   A SIGSEGV, SIGBUS, SIGILL or SIGFPE in a module's init, exit or one of
+ *   its threads ends that call, not the host: the module becomes "failed"
+ *   (its exit never runs; rmmod -f removes it), the host logs an oops naming
+ *   the faulting function and marks itself tainted (root file taint). What a
+ *   faulting module did to memory that is not its own (the host's heap, other
+ *   modules) is not undone.
  */
 #ifndef MODFS_MODULE_H
 #define MODFS_MODULE_H
@@ -185,6 +195,13 @@ int vsnprintf(char *__restrict str, size_t size, const char *__restrict format, 
 
 /* One line (no newline) into the host's log, with the host's timestamp. */
 void modfs_log(const char *line);
+
+/*
+ * Runs fn(arg) on a new host thread of this module; 0, or a negative errno.
+ * The module's exit must see its threads end (as kthread_stop in Linux):
+ * its memory is not released while one of them still runs.
+ */
+int modfs_thread_run(int (*fn)(void *arg), void *arg);
 
 /* ------------------------------------------------------------------------ */
 /* .modinfo                                                                  */

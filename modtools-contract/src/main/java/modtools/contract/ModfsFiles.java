@@ -14,12 +14,20 @@ public final class ModfsFiles {
     public static final String SYMBOLS = "symbols";
     /** The host's and the modules' messages, printk-style lines. */
     public static final String LOG = "log";
-    public static final List<String> ROOT_FILES = List.of(VERSION, SYMBOLS, LOG);
+    /** The host's taint as /proc/sys/kernel/tainted shows the kernel's: 128 (D) once a module faulted. */
+    public static final String TAINT = "taint";
+    public static final List<String> ROOT_FILES = List.of(VERSION, SYMBOLS, LOG, TAINT);
 
     /** Takes one {@link ControlVerb} command per write; reads as a status line per module file. */
     public static final String CONTROL = "control";
     /** User space's bytes, stored and never read by modfs: the loader's record of the module. */
     public static final String INFO = "info";
+    /**
+     * Optional, made by the loader before init: the module's symbols, {@code ADDRESS SIZE TYPE
+     * NAME} per line in hex as {@code nm -S} prints them; stored, and read by the host only to
+     * name the function a fault lies in.
+     */
+    public static final String KALLSYMS = "kallsyms";
     /** The module file the tools create in a module directory. */
     public static final String MODULE = "module";
 

@@ -38,13 +38,18 @@ public final class ModfsServer {
     public static Outcome<ModfsServer> mount(Path dir) {
         HostLog log = new HostLog();
         Owner owner = Owner.ofProcess();
-        Modfs fs = new Modfs(owner, log, new HostExports(log));
+        Modfs fs = new Modfs(owner, log, new HostExports());
         Outcome<FuseDevice> device = FuseDevice.mount(dir, "modfs", owner.uid(), owner.gid());
         if (device instanceof Outcome.Failed<FuseDevice> f) {
             return f.cast();
         }
         log.add("modfs: " + ModfsFiles.RELEASE + " mounted on " + dir);
         return Outcome.done(new ModfsServer(((Outcome.Done<FuseDevice>) device).value(), fs, log));
+    }
+
+    /** A line of the host's own for the log. */
+    public void note(String line) {
+        log.add(line);
     }
 
     /** Answers requests until the filesystem is unmounted, by {@link #stop} or by anyone else. */

@@ -67,6 +67,54 @@ final class TestImage {
         return image;
     }
 
+    /** What a faulting image does wrong: each raises its signal in module code. */
+    enum Wrong {
+        SEGV, BUS, ILL, FPE;
+
+        Code into(Code code, long base) {
+            return switch (this) {
+                case SEGV -> code.writeToNull();
+                case BUS -> code.readPastAMappedFilesEnd(base + RODATA);
+                case ILL -> code.undefinedInstruction();
+                case FPE -> code.divideByZero();
+            };
+        }
+    }
+
+    /** init does {@code wrong}; exit returns. */
+    static TestImage faultingInInit(long base, Wrong wrong) {
+        TestImage image = new TestImage(base);
+        image.string(RODATA, "modfs-test");
+        image.init = image.code(TEXT + CODE, wrong.into(new Code(), base).movEax(0).ret());
+        image.exit = image.code(TEXT + CODE + 128, new Code().ret());
+        return image;
+    }
+
+    /** init returns 0; exit does {@code wrong}. */
+    static TestImage faultingInExit(long base, Wrong wrong) {
+        TestImage image = new TestImage(base);
+        image.string(RODATA, "modfs-test");
+        image.init = image.code(TEXT + CODE, new Code().movEax(0).ret());
+        image.exit = image.code(TEXT + CODE + 128, wrong.into(new Code(), base).ret());
+        return image;
+    }
+
+    /** init starts a thread through {@code modfs_thread_run} and returns 0; the thread does {@code wrong}. */
+    static TestImage faultingInAThread(long base, long threadRun, Wrong wrong) {
+        TestImage image = new TestImage(base);
+        image.string(RODATA, "modfs-test");
+        long thread = image.code(TEXT + CODE + 256, wrong.into(new Code(), base).movEax(0).ret());
+        image.init = image.code(TEXT + CODE, new Code().call(threadRun, thread).movEax(0).ret());
+        image.exit = image.code(TEXT + CODE + 128, new Code().ret());
+        return image;
+    }
+
+    /** Where {@link #faultingInInit} and the others put the faulting code: the symbol a log names. */
+    static String kallsyms(TestImage image) {
+        return String.format("%016x %016x t fault_init\n%016x %016x t fault_exit\n%016x %016x t fault_thread\n",
+                image.base + TEXT + CODE, 128, image.base + TEXT + CODE + 128, 128, image.base + TEXT + CODE + 256, 128);
+    }
+
     private long code(int offset, Code code) {
         bytes.put(offset, code.bytes());
         return base + offset;
@@ -150,6 +198,46 @@ final class TestImage {
             bytes(0xba, 1, 0, 0, 0); // mov edx, 1
             bytes(0xb8, 1, 0, 0, 0); // mov eax, 1 (SYS_write)
             bytes(0x0f, 0x05); // syscall
+            return this;
+        }
+
+        /** mov dword [0], 1: SIGSEGV, a write to the NULL page. */
+        Code writeToNull() {
+            bytes(0xc7, 0x04, 0x25, 0, 0, 0, 0, 1, 0, 0, 0);
+            return this;
+        }
+
+        /** ud2: SIGILL. */
+        Code undefinedInstruction() {
+            bytes(0x0f, 0x0b);
+            return this;
+        }
+
+        /** 1 / 0 in idiv: SIGFPE. */
+        Code divideByZero() {
+            bytes(0x31, 0xc9); // xor ecx, ecx
+            movEax(1);
+            bytes(0x99); // cdq
+            bytes(0xf7, 0xf9); // idiv ecx
+            return this;
+        }
+
+        /** An empty memfd (named by the string at {@code name}) mapped and read: SIGBUS, BUS_ADRERR. */
+        Code readPastAMappedFilesEnd(long name) {
+            out.write(0xbf); // mov edi, name
+            imm32((int) name);
+            bytes(0x31, 0xf6); // xor esi, esi
+            bytes(0xb8, 0x3f, 0x01, 0, 0); // mov eax, 319 (SYS_memfd_create)
+            bytes(0x0f, 0x05); // syscall
+            bytes(0x49, 0x89, 0xc0); // mov r8, rax (fd)
+            bytes(0x31, 0xff); // xor edi, edi
+            bytes(0xbe, 0, 0x10, 0, 0); // mov esi, 4096
+            bytes(0xba, 1, 0, 0, 0); // mov edx, PROT_READ
+            bytes(0x41, 0xba, 1, 0, 0, 0); // mov r10d, MAP_SHARED
+            bytes(0x45, 0x31, 0xc9); // xor r9d, r9d
+            bytes(0xb8, 9, 0, 0, 0); // mov eax, 9 (SYS_mmap)
+            bytes(0x0f, 0x05); // syscall
+            bytes(0x8b, 0x00); // mov eax, [rax]
             return this;
         }
 

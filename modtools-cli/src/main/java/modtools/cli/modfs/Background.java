@@ -25,7 +25,7 @@ final class Background {
 
     private Background() {}
 
-    static Result start(Path dir) {
+    static Result start(Path dir, StateDir state) {
         PidFile pidFile = PidFile.of(dir);
         List<String> notes;
         try (MountLock lock = MountLock.create(pidFile)) {
@@ -40,8 +40,10 @@ final class Background {
         Path errors;
         long host;
         try {
-            errors = Files.createTempFile("modfs-mount", ".err");
-            host = spawn(JavaCommand.of(List.of("modfs", "mount", "--foreground", dir.toString())), errors);
+            Path home = state.create();
+            errors = Files.createTempFile(home, "modfs-mount", ".err");
+            host = spawn(JavaCommand.of(List.of(state.errorFileOption(), "-D" + Foreground.STATE_PROPERTY + "=" + home),
+                    List.of("modfs", "mount", "--foreground", dir.toString())), errors, home);
         } catch (IOException e) {
             return Result.failed(notes, "cannot start the host: " + e.getMessage());
         }
@@ -62,13 +64,14 @@ final class Background {
      * which does not fork here: a background job of a shell without job control leads no
      * process group), its stderr in {@code errors}; returns its pid. The shell exits at once,
      * so the host is nobody's child here: a JVM that leaves a child of its own running takes a
-     * third of a second longer to exit, measured by scripts/bench-modfs.
+     * third of a second longer to exit, measured by scripts/bench-modfs. It runs in the state
+     * directory, where whatever the JVM drops in its working directory belongs.
      */
-    private static long spawn(List<String> command, Path errors) throws IOException {
+    private static long spawn(List<String> command, Path errors, Path home) throws IOException {
         List<String> sh = new ArrayList<>(List.of("sh", "-c", "setsid \"$@\" </dev/null >/dev/null 2>\"$0\" & echo $!",
                 errors.toString()));
         sh.addAll(command);
-        Process p = new ProcessBuilder(sh).directory(new File("/"))
+        Process p = new ProcessBuilder(sh).directory(home.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .redirectError(ProcessBuilder.Redirect.DISCARD)
                 .start();

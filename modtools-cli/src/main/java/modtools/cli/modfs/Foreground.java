@@ -20,6 +20,9 @@ import modtools.modfs.fuse.Outcome;
  * released.
  */
 final class Foreground {
+    /** The state directory a host started by {@link Background} was given, for its log. */
+    static final String STATE_PROPERTY = "modtools.modfs.state";
+
     private Foreground() {}
 
     static Result run(Path dir) {
@@ -35,6 +38,11 @@ final class Foreground {
                 return Result.failed(notes, f.why());
             }
             server = ((Outcome.Done<ModfsServer>) mounted).value();
+            String state = System.getProperty(STATE_PROPERTY);
+            if (state != null) {
+                server.note("modfs: state directory " + state + " (the host's working directory and its crash reports, "
+                        + "hs_err_pid" + pid + ".log)");
+            }
         } catch (IOException e) {
             return Result.failed(List.of(), "cannot lock the mount point: " + e.getMessage());
         }

@@ -16,10 +16,12 @@ import java.util.List;
 final class JavaCommand {
     private JavaCommand() {}
 
-    static List<String> of(List<String> args) {
+    /** modtools with {@code args}, its JVM given {@code options} besides this one's. */
+    static List<String> of(List<String> options, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(inheritedOptions());
+        command.addAll(options);
         command.add("-Dmodtools.argv0=modtools");
         command.add("-cp");
         command.add(absoluteClassPath());

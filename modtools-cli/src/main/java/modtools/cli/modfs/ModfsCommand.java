@@ -43,7 +43,7 @@ public final class ModfsCommand implements Command {
             return 0;
         }
         String given = parsed.matchedPositionalValue(0, null);
-        Path dir = given == null ? MountPath.byDefault(System.getenv(MountPath.ENVIRONMENT), inv.cwd())
+        Path dir = given == null ? MountPath.byDefault(inv.environment().get(MountPath.ENVIRONMENT), inv.cwd())
                 : MountPath.of(given, inv.cwd());
         Result result;
         if (sub.equals("umount")) {
@@ -51,7 +51,7 @@ public final class ModfsCommand implements Command {
         } else if (parsed.hasMatchedOption("--foreground")) {
             result = Foreground.run(dir);
         } else {
-            result = Background.start(dir);
+            result = Background.start(dir, StateDir.of(inv.environment()));
         }
         result.notes().forEach(note -> inv.err().println(NAME + " " + sub + ": " + note));
         if (result.error() != null) {

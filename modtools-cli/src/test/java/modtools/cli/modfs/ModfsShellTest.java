@@ -198,6 +198,53 @@ class ModfsShellTest {
     }
 
     @Test
+    void aFaultingInitFailsItsModuleAndTheDaemonWritesOnlyInItsStateDirectory() throws Exception {
+        Result r = script("""
+                cat > "$WORK/modfs_test_oops.c" <<'C'
+                #include <modfs/module.h>
+                static int __init oops_init(void)
+                {
+                	pr_info("about to write through NULL\\n");
+                	*(volatile int *) 0 = 1;
+                	return 0;
+                }
+                static void __exit oops_exit(void) { }
+                module_init(oops_init);
+                module_exit(oops_exit);
+                MODULE_LICENSE("GPL");
+                C
+                "$SDK/build-module" -o "$WORK/modfs_test_oops.ko" "$WORK/modfs_test_oops.c" || fail "build"
+                mkdir "$WORK/cwd" "$WORK/state"
+                before=$(ls -a /)
+                cd "$WORK/cwd"
+                MODFS_STATE_DIR=$WORK/state modtools modfs mount "$M" || fail "mount"
+                host=$(cat "$M.pid")
+                [ "$(readlink /proc/$host/cwd)" = "$WORK/state" ] || fail "the host runs in $(readlink /proc/$host/cwd)"
+                tr '\\0' '\\n' </proc/$host/cmdline | grep -qx -- "-XX:ErrorFile=$WORK/state/hs_err_pid%p.log" \\
+                  || fail "the host's crash reports do not go to the state directory"
+                grep -q "state directory $WORK/state" "$M/log" || fail "the host does not say where its state is"
+                mkdir "$M/modfs_demo_lib" && place "$M/modfs_demo_lib" "$WORK/modfs_demo_lib.ko" \\
+                  && echo "init module" > "$M/modfs_demo_lib/control" || fail "load the library"
+                O=$M/modfs_test_oops
+                mkdir "$O" && place "$O" "$WORK/modfs_test_oops.ko"
+                refused "Bad address" bash -c "echo 'init module' > $O/control"
+                [ "$(sed -n 1p "$O/module")" = failed ] || fail "not failed: $(cat "$O/module")"
+                [ "$(cat "$M/taint")" = 128 ] || fail "taint: $(cat "$M/taint")"
+                grep "BUG: kernel NULL pointer dereference, address: 0000000000000000" "$M/log" || fail "no oops"
+                grep "modfs_test_oops/module: init faulted (SIGSEGV)" "$M/log" || fail "no word of the module"
+                [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the host stopped answering"
+                [ "$(sed -n 1p "$M/modfs_demo_lib/module")" = live ] || fail "the library is no longer live"
+                echo "unmap module" > "$O/control" && rm "$O/module" && rmdir "$O" || fail "removing the failed module"
+                modtools modfs umount "$M" || fail "umount"
+                [ -z "$(ls -A "$WORK/cwd")" ] || fail "written in the working directory: $(ls -A "$WORK/cwd")"
+                [ "$(ls -a /)" = "$before" ] || fail "written in /: $(ls -a /)"
+                ls "$WORK/state" | grep -v '^modfs-mount.*\\.err$' && fail "unexpected files in the state directory"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+    }
+
+    @Test
     void umountTouchesNoPidFileBesideWhatIsNotAModfsMount() throws Exception {
         Result r = script("""
                 P=$WORK/plain; mkdir "$P"; echo 4242 > "$P.pid"
@@ -289,6 +336,7 @@ class ModfsShellTest {
         pb.environment().put("WORK", work.toString());
         pb.environment().put("M", mount.toString());
         pb.environment().put("MODTOOLS_CP", classPath());
+        pb.environment().put("SDK", ROOT.resolve("sdk").toString());
         Process p = pb.start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -27,7 +27,7 @@ import modtools.testkit.Processes;
  */
 final class ModfsFixture implements AutoCloseable {
     static final String VERSION = "1.0.0-modfs";
-    static final List<String> ROOT_FILES = List.of("log", "symbols", "version");
+    static final List<String> ROOT_FILES = List.of("log", "symbols", "taint", "version");
 
     final Path base;
     final Path mount;

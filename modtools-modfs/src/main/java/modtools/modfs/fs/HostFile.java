@@ -2,15 +2,18 @@ package modtools.modfs.fs;
 
 import java.util.Arrays;
 import modtools.modfs.host.HostLog;
+import modtools.modfs.host.Taint;
 
 /** A read-only file in the root whose bytes come from the host: {@code version}, {@code symbols}, {@code log}. */
 final class HostFile extends Node {
     /** Where the bytes come from. */
-    sealed interface Content permits Fixed, Log {}
+    sealed interface Content permits Fixed, Log, Tainted {}
 
     record Fixed(byte[] bytes) implements Content {}
 
     record Log(HostLog log) implements Content {}
+
+    record Tainted(Taint taint) implements Content {}
 
     final Content content;
 
@@ -20,14 +23,17 @@ final class HostFile extends Node {
     }
 
     long size() {
-        return content instanceof Fixed f ? f.bytes().length : ((Log) content).log().length();
+        if (content instanceof Log l) {
+            return l.log().length();
+        }
+        return content instanceof Fixed f ? f.bytes().length : ((Tainted) content).taint().render().length;
     }
 
     byte[] read(long offset, int size) {
         if (content instanceof Log l) {
             return l.log().read(offset, size);
         }
-        byte[] bytes = ((Fixed) content).bytes();
+        byte[] bytes = content instanceof Fixed f ? f.bytes() : ((Tainted) content).taint().render();
         if (offset < 0 || offset >= bytes.length) {
             return new byte[0];
         }

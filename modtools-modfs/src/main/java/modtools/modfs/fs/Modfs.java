@@ -23,7 +23,11 @@ import modtools.modfs.fuse.Outcome;
 import modtools.modfs.fuse.Owner;
 import modtools.modfs.fuse.SetAttr;
 import modtools.modfs.host.HostExports;
+import modtools.modfs.host.Fault;
 import modtools.modfs.host.HostLog;
+import modtools.modfs.host.ModuleSymbols;
+import modtools.modfs.host.Oops;
+import modtools.modfs.host.Taint;
 
 /**
  * The modfs tree (DESIGN.md, "modfs: the contract"): the root with {@code version},
@@ -41,6 +45,7 @@ public final class Modfs implements FuseFilesystem {
      * the native stub of a callback (modfs_log) once nothing refers to it any more.
      */
     private final HostExports exports;
+    private final Taint taint = new Taint();
     private final Map<Long, Node> nodes = new HashMap<>();
     private final Directory root;
     /** Modules in the order they went live; umount stops them in reverse. */
@@ -55,6 +60,7 @@ public final class Modfs implements FuseFilesystem {
         addHostFile(ModfsFiles.VERSION, new HostFile.Fixed((ModfsFiles.RELEASE + "\n").getBytes(StandardCharsets.ISO_8859_1)));
         addHostFile(ModfsFiles.SYMBOLS, new HostFile.Fixed(exports.render().getBytes(StandardCharsets.ISO_8859_1)));
         addHostFile(ModfsFiles.LOG, new HostFile.Log(log));
+        addHostFile(ModfsFiles.TAINT, new HostFile.Tainted(taint));
     }
 
     private void addHostFile(String name, HostFile.Content content) {
@@ -180,7 +186,8 @@ public final class Modfs implements FuseFilesystem {
         if (free instanceof Outcome.Failed<Void> f) {
             return f.cast();
         }
-        ModuleFile file = register(new ModuleFile(nextId++, dir.name + "/" + name, this, log));
+        Node file = name.equals(ModfsFiles.KALLSYMS) ? register(new InfoFile(nextId++))
+                : register(new ModuleFile(nextId++, dir.name + "/" + name, this, log));
         dir.children.put(name, file);
         file.lookups++;
         return Outcome.done(attr(file));
@@ -367,6 +374,29 @@ public final class Modfs implements FuseFilesystem {
             entries.add(new DirEntry(e.getKey(), e.getValue().id, e.getValue() instanceof Directory));
         }
         return Outcome.done(entries);
+    }
+
+    /**
+     * Module code of {@code m} faulted in {@code where}; {@code m} is already {@code failed}.
+     * The host is tainted, the oops goes to the log with the faulting instruction named by the
+     * module's {@code kallsyms}, and the module leaves the live list, so umount does not run
+     * its exit. Called under this lock.
+     */
+    void faulted(ModuleFile m, Fault fault, String where) {
+        live.remove(m);
+        int number = taint.oops();
+        String module = m.path().substring(0, m.path().indexOf('/'));
+        Node dir = root.children.get(module);
+        Node symbols = dir instanceof Directory d ? d.children.get(ModfsFiles.KALLSYMS) : null;
+        String text = symbols instanceof InfoFile i
+                ? new String(i.read(0, (int) i.size()), StandardCharsets.ISO_8859_1) : "";
+        for (String line : Oops.lines(fault, number, module, where, ModuleSymbols.parse(module, text))) {
+            log.add(line);
+        }
+        log.add("modfs: " + m.path() + ": " + where + " faulted (" + fault.signalName() + "): failed; its exit will "
+                + "not run, unmap removes it");
+        log.add("modfs: host tainted: D (a module faulted; taint " + new String(taint.render(),
+                StandardCharsets.ISO_8859_1).strip() + ")");
     }
 
     /**

@@ -13,7 +13,9 @@ import modtools.modfs.fuse.Outcome;
 import modtools.modfs.host.HostLog;
 import modtools.modfs.host.ImageCheck;
 import modtools.modfs.host.Mapping;
+import modtools.modfs.host.Fault;
 import modtools.modfs.host.Memory;
+import modtools.modfs.host.ModuleCall;
 import modtools.modfs.host.ModuleThread;
 
 /**
@@ -34,7 +36,7 @@ final class ModuleFile extends Node {
     static final long MAX_SIZE = 256L << 20;
 
     private final String path;
-    private final Object lock;
+    private final Modfs fs;
     private final HostLog log;
     private long size;
     private byte[] pending = new byte[0];
@@ -44,10 +46,10 @@ final class ModuleFile extends Node {
     private ModuleState state = ModuleState.UNMAPPED;
     private ModuleThread thread;
 
-    ModuleFile(long id, String path, Object lock, HostLog log) {
+    ModuleFile(long id, String path, Modfs fs, HostLog log) {
         super(id);
         this.path = path;
-        this.lock = lock;
+        this.fs = fs;
         this.log = log;
     }
 
@@ -175,6 +177,9 @@ final class ModuleFile extends Node {
                 return Outcome.failed(Errno.EBUSY, "live: exit it first");
             }
             default -> {
+                if (thread != null && thread.threadsRunning() > 0) {
+                    return Outcome.failed(Errno.EBUSY, thread.threadsRunning() + " of its threads still run");
+                }
                 Memory.release(mapping);
                 mapping = null;
                 header = null;
@@ -222,13 +227,16 @@ final class ModuleFile extends Node {
         if (h.init() == 0) {
             return now(becomeLive(onLive));
         }
-        if (thread == null) {
-            thread = new ModuleThread(path);
-        }
         log.add(String.format("modfs: %s: calling init at 0x%016x", path, h.init()));
-        return thread.init(h.init()).handle((returned, error) -> {
-            synchronized (lock) {
-                if (error == null && returned == 0) {
+        return thread().init(h.init()).handle((call, error) -> {
+            synchronized (fs) {
+                if (call instanceof ModuleCall.Faulted f) {
+                    return faulted(f.fault(), "init");
+                }
+                if (state == ModuleState.FAILED) {
+                    return Outcome.failed(Errno.EFAULT, "a thread of the module faulted while init ran");
+                }
+                if (call instanceof ModuleCall.Returned r && r.value() == 0) {
                     return becomeLive(onLive);
                 }
                 state = ModuleState.FAILED;
@@ -236,12 +244,34 @@ final class ModuleFile extends Node {
                     log.add("modfs: " + path + ": init could not be called: " + error);
                     return Outcome.failed(Errno.EIO, "init could not be called");
                 }
+                int returned = ((ModuleCall.Returned) call).value();
                 int errno = returned < 0 && returned >= -Errno.MAX ? -returned
                         : returned > 0 && returned <= Errno.MAX ? returned : Errno.EINVAL;
                 log.add("modfs: " + path + ": init returned " + returned);
                 return Outcome.failed(errno, "init returned " + returned);
             }
         });
+    }
+
+    private ModuleThread thread() {
+        if (thread == null) {
+            thread = new ModuleThread(path, log, fault -> {
+                synchronized (fs) {
+                    faulted(fault, "a thread of the module");
+                }
+            });
+        }
+        return thread;
+    }
+
+    /**
+     * Module code faulted and the host took the call back: the module is {@code failed} for
+     * good (its exit never runs; unmap is all that is left), the host tainted, the oops logged.
+     */
+    private Outcome<Void> faulted(Fault fault, String where) {
+        state = ModuleState.FAILED;
+        fs.faulted(this, fault, where);
+        return Outcome.failed(Errno.EFAULT, where + " faulted (" + fault.signalName() + ")");
     }
 
     private Outcome<Void> becomeLive(Runnable onLive) {
@@ -269,12 +299,15 @@ final class ModuleFile extends Node {
         if (header.exit() == 0) {
             return now(stopped(onGone));
         }
-        if (thread == null) {
-            thread = new ModuleThread(path);
-        }
         log.add(String.format("modfs: %s: calling exit at 0x%016x", path, header.exit()));
-        return thread.exit(header.exit()).handle((nothing, error) -> {
-            synchronized (lock) {
+        return thread().exit(header.exit()).handle((call, error) -> {
+            synchronized (fs) {
+                if (call instanceof ModuleCall.Faulted f) {
+                    return faulted(f.fault(), "exit");
+                }
+                if (state == ModuleState.FAILED) {
+                    return Outcome.failed(Errno.EFAULT, "a thread of the module faulted while exit ran");
+                }
                 if (error != null) {
                     log.add("modfs: " + path + ": exit could not be called: " + error);
                 }

@@ -1,10 +1,7 @@
 package modtools.modfs.host;
 
-import com.sun.jna.Callback;
-import com.sun.jna.CallbackReference;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -12,8 +9,7 @@ import modtools.modfs.fuse.Libc;
 
 /**
  * What the host exports to modules: functions only, at their real addresses in this process —
- * a libc set taken from the C library itself, and the host API, whose functions are JNA
- * callbacks into Java.
+ * a libc set taken from the C library itself, and the host API from the host's native part.
  */
 public final class HostExports {
     /** The libc functions modules may call. */
@@ -22,26 +18,18 @@ public final class HostExports {
             "memcpy", "memmove", "memset", "memcmp", "memchr",
             "strlen", "strnlen", "strcmp", "strncmp", "strchr", "strrchr", "strstr", "strcpy", "strncpy",
             "snprintf", "vsnprintf", "strtol", "strtoul", "qsort");
-
-    /** {@code void modfs_log(const char *line)}. */
-    public interface LogFunction extends Callback {
-        void invoke(Pointer line);
-    }
+    /** {@code void modfs_log(const char *line)} and {@code int modfs_thread_run(int (*fn)(void *), void *arg)}. */
+    static final List<String> HOST_FUNCTIONS = List.of("modfs_log", "modfs_thread_run");
 
     private record Symbol(String name, long address) {}
 
     private final List<Symbol> symbols;
-    /** Held for the host's lifetime: JNA frees a callback's native stub once its object is collected. */
-    private final LogFunction log;
 
-    public HostExports(HostLog hostLog) {
-        this.log = line -> {
-            if (line != null) {
-                hostLog.add(line.getString(0, StandardCharsets.ISO_8859_1.name()));
-            }
-        };
+    public HostExports() {
         List<Symbol> all = new ArrayList<>();
-        all.add(new Symbol("modfs_log", Pointer.nativeValue(CallbackReference.getFunctionPointer(log))));
+        for (String name : HOST_FUNCTIONS) {
+            all.add(new Symbol(name, Pointer.nativeValue(NativeHost.LIBRARY.getFunction(name))));
+        }
         NativeLibrary libc = NativeLibrary.getInstance(Libc.LIBRARY);
         for (String name : LIBC_FUNCTIONS) {
             all.add(new Symbol(name, Pointer.nativeValue(libc.getFunction(name))));

@@ -1,41 +1,93 @@
 package modtools.modfs.host;
 
-import com.sun.jna.Function;
-import com.sun.jna.Pointer;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * The thread a module's init and exit run on, one per module: native code that blocks or loops
- * holds only its own thread, never the filesystem. Daemon threads, so a module stuck in init
- * cannot keep the host from exiting.
+ * The threads a module's code runs on: one for its init and exit, so native code that blocks
+ * or loops holds only its own thread, never the filesystem, and one more for every thread the
+ * module starts through {@code modfs_thread_run}. All are daemon threads, so a module stuck in
+ * its code cannot keep the host from exiting, and every call into the module goes through
+ * {@link NativeHost#call}, so a fault ends the call, not the host.
  */
 public final class ModuleThread {
-    private final ExecutorService executor;
+    private static final ThreadLocal<ModuleThread> CURRENT = new ThreadLocal<>();
+    private static final int EAGAIN = 11;
 
-    public ModuleThread(String name) {
-        this.executor = Executors.newSingleThreadExecutor(task -> {
-            Thread t = new Thread(task, "module " + name);
-            t.setDaemon(true);
-            return t;
-        });
+    private final String name;
+    private final HostLog log;
+    private final Consumer<Fault> threadFaulted;
+    private final ExecutorService executor;
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile boolean closed;
+
+    /** {@code threadFaulted} hears of a fault in a thread the module started, on that thread. */
+    public ModuleThread(String name, HostLog log, Consumer<Fault> threadFaulted) {
+        this.name = name;
+        this.log = log;
+        this.threadFaulted = threadFaulted;
+        this.executor = Executors.newSingleThreadExecutor(task -> daemon(task, "module " + name));
     }
 
-    /** Calls {@code int init(void)} at {@code address}; completes with what it returned. */
-    public CompletableFuture<Integer> init(long address) {
-        return CompletableFuture.supplyAsync(() -> Function.getFunction(new Pointer(address)).invokeInt(new Object[0]),
-                executor);
+    private Thread daemon(Runnable task, String threadName) {
+        Thread t = new Thread(() -> {
+            CURRENT.set(this);
+            task.run();
+        }, threadName);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /** The module whose code this thread runs (through a host function it called), if any. */
+    static Optional<ModuleThread> current() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    /** Calls {@code int init(void)} at {@code address}. */
+    public CompletableFuture<ModuleCall> init(long address) {
+        return CompletableFuture.supplyAsync(() -> NativeHost.call(address, 0, NativeHost.CALL_INT), executor);
     }
 
     /** Calls {@code void exit(void)} at {@code address}. */
-    public CompletableFuture<Void> exit(long address) {
-        return CompletableFuture.runAsync(() -> Function.getFunction(new Pointer(address)).invokeVoid(new Object[0]),
-                executor);
+    public CompletableFuture<ModuleCall> exit(long address) {
+        return CompletableFuture.supplyAsync(() -> NativeHost.call(address, 0, NativeHost.CALL_VOID), executor);
+    }
+
+    /** How many threads the module started are still running its code. */
+    public int threadsRunning() {
+        return running.get();
+    }
+
+    void log(String line) {
+        log.add(line);
+    }
+
+    /** {@code modfs_thread_run(fn, arg)}: 0, or -EAGAIN once the module's memory is being released. */
+    int start(long fn, long arg) {
+        if (closed) {
+            return -EAGAIN;
+        }
+        running.incrementAndGet();
+        daemon(() -> {
+            try {
+                if (NativeHost.call(fn, arg, NativeHost.CALL_INT_ARG) instanceof ModuleCall.Faulted f) {
+                    threadFaulted.accept(f.fault());
+                }
+            } finally {
+                running.decrementAndGet();
+            }
+        }, "module " + name + " thread " + started.incrementAndGet()).start();
+        return 0;
     }
 
     /** No more calls; a call still running finishes on its own. */
     public void close() {
+        closed = true;
         executor.shutdown();
     }
 }
