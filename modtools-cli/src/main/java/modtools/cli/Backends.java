@@ -34,7 +34,7 @@ public final class Backends {
         }
         ModfsBackend backend;
         try {
-            backend = ModfsBackend.open(choice.modfs(), inv.err(), name.equals("modprobe"));
+            backend = ModfsBackend.open(choice.modfs(), inv.err(), name.equals("modprobe"), inv.environment());
         } catch (IOException e) {
             inv.error(choice.modfs() + ": not a usable modfs: " + e.getMessage());
             return 1;
@@ -46,7 +46,17 @@ public final class Backends {
                 case "insmod" -> new InsmodCommand(host.loader());
                 case "rmmod" -> new RmmodCommand(host);
                 case "modprobe" -> new ModprobeCommand(host);
-                case "lsmod" -> new LsmodCommand(host, backend::loadedNewestFirst);
+                case "lsmod" -> new LsmodCommand(host, new LsmodCommand.Listing() {
+                    @Override
+                    public List<String> names() throws IOException {
+                        return backend.loadedNewestFirst();
+                    }
+
+                    @Override
+                    public List<String> objects(String module) {
+                        return backend.objects(module);
+                    }
+                });
                 default -> throw new IllegalArgumentException(name + " has no backend");
             };
             return command.run(inv.with(choice.args(), backend.release()));

@@ -12,6 +12,7 @@ import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.link.LinkCommand;
 import modtools.cli.modfs.ModfsCommand;
 import modtools.cli.modinfo.ModinfoCommand;
+import modtools.cli.symbolize.SymbolizeCommand;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -19,7 +20,7 @@ import modtools.cli.modinfo.ModinfoCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod";
+    private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod symbolize";
 
     private Main() {}
 
@@ -56,6 +57,7 @@ public final class Main {
             case "depmod" -> new DepmodCommand();
             case "link" -> new LinkCommand();
             case "modfs" -> new ModfsCommand();
+            case "symbolize" -> new SymbolizeCommand();
             default -> null;
         };
         if (command == null) {

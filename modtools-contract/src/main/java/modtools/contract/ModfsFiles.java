@@ -10,7 +10,7 @@ import java.util.List;
 public final class ModfsFiles {
     /** The host's release, one line: modules are built for it, the tools use it as the kernel's. */
     public static final String VERSION = "version";
-    /** What the host exports, kallsyms-style lines. */
+    /** What the host exports and then every live module's symbols, /proc/kallsyms-style lines. */
     public static final String SYMBOLS = "symbols";
     /** The host's and the modules' messages, printk-style lines. */
     public static final String LOG = "log";
@@ -23,11 +23,14 @@ public final class ModfsFiles {
     /** User space's bytes, stored and never read by modfs: the loader's record of the module. */
     public static final String INFO = "info";
     /**
-     * Optional, made by the loader before init: the module's symbols, {@code ADDRESS SIZE TYPE
-     * NAME} per line in hex as {@code nm -S} prints them; stored, and read by the host only to
-     * name the function a fault lies in.
+     * Optional, made by the loader before init: the module's symbols ({@link ModuleSymbols}),
+     * {@code ADDRESS SIZE TYPE NAME} per line in hex as {@code nm -S} prints them; read by the
+     * host to name the function a fault lies in and to list a live module's symbols in the
+     * root's {@code symbols}.
      */
     public static final String KALLSYMS = "kallsyms";
+    /** The files of a module directory that are not module files. */
+    public static final List<String> DIRECTORY_FILES = List.of(CONTROL, INFO, KALLSYMS);
     /** The module file the tools create in a module directory. */
     public static final String MODULE = "module";
 

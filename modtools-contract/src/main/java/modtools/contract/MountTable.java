@@ -11,8 +11,19 @@ import java.util.Optional;
 public final class MountTable {
     private MountTable() {}
 
+    /**
+     * One mount: its mount ID and device as mountinfo numbers them (together they tell one
+     * mount from a later one on the same place) and its super options.
+     */
+    public record Mount(String id, String device, String superOptions) {}
+
     /** The super options of the last mount of type {@code fsType} on {@code dir}, if there is one. */
     public static Optional<String> superOptions(Path dir, String fsType) {
+        return find(dir, fsType).map(Mount::superOptions);
+    }
+
+    /** The last mount of type {@code fsType} on {@code dir}, if there is one. */
+    public static Optional<Mount> find(Path dir, String fsType) {
         List<String> lines;
         try {
             lines = Files.readAllLines(Path.of("/proc/self/mountinfo"), StandardCharsets.ISO_8859_1);
@@ -20,7 +31,7 @@ public final class MountTable {
             return Optional.empty();
         }
         String where = dir.toString();
-        Optional<String> found = Optional.empty();
+        Optional<Mount> found = Optional.empty();
         for (String line : lines) {
             // "id parent major:minor root mountpoint options [optional...] - type source super"
             String[] fields = line.split(" ");
@@ -30,7 +41,7 @@ public final class MountTable {
             }
             String[] tail = line.substring(dash + 3).split(" ");
             if (unescape(fields[4]).equals(where) && tail[0].equals(fsType)) {
-                found = Optional.of(tail.length > 2 ? tail[2] : "");
+                found = Optional.of(new Mount(fields[0], fields[2], tail.length > 2 ? tail[2] : ""));
             }
         }
         return found;

@@ -34,6 +34,19 @@ public final class SymbolMaps {
 
     /** Adds the global definitions of an nm-style file to {@code into}. */
     public static void read(Path file, SymbolMap.Builder into) throws IOException, LinkException {
+        read(file, into, true);
+    }
+
+    /**
+     * Adds the host's own global definitions of modfs's {@code symbols} to {@code into}: the
+     * lines a module tag ends are the live modules', which a loader resolves through their
+     * exports instead.
+     */
+    public static void readHost(Path file, SymbolMap.Builder into) throws IOException, LinkException {
+        read(file, into, false);
+    }
+
+    private static void read(Path file, SymbolMap.Builder into, boolean modules) throws IOException, LinkException {
         String name = file.toString();
         Provider host = new Provider.Host(name);
         String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
@@ -45,13 +58,14 @@ public final class SymbolMaps {
                 end = text.length();
             }
             lineNo++;
-            parseLine(text, at, end, name, lineNo, host, into);
+            parseLine(text, at, end, name, lineNo, host, modules, into);
             at = end + 1;
         }
     }
 
+    /** @param modules whether a module's line counts, or is passed over */
     private static void parseLine(String text, int start, int end, String file, int lineNo, Provider host,
-                                  SymbolMap.Builder into) throws LinkException {
+                                  boolean modules, SymbolMap.Builder into) throws LinkException {
         if (start == end) {
             return;
         }
@@ -77,6 +91,9 @@ public final class SymbolMaps {
             int open = nameEnd + 1;
             if (end - open < 3 || text.charAt(open) != '[' || text.charAt(end - 1) != ']') {
                 throw new LinkException(new LinkProblem.BadSymbolFile(file, lineNo, "expected '[module]' after the tab"));
+            }
+            if (!modules) {
+                return;
             }
             provider = new Provider.Module(text.substring(open + 1, end - 1));
         }

@@ -28,7 +28,8 @@ import modtools.load.linux.ProcModules;
  * logging, so libkmod's messages come in libkmod's own format.
  *
  * <p>One addition: {@code lsmod --json} prints one JSON object per module and line,
- * {@code {"name", "size", "used", "holders": [...]}}, in the same order.
+ * {@code {"name", "size", "used", "holders": [...]}}, in the same order; over modfs also
+ * {@code "objects"}, the files the module was linked from.
  */
 public final class LsmodCommand implements Command {
     private final Host host;
@@ -37,6 +38,9 @@ public final class LsmodCommand implements Command {
     /** Where the names of the loaded modules come from, most recently loaded first. */
     public interface Listing {
         List<String> names() throws IOException;
+
+        /** The objects a module was linked from, where the backend knows them (modfs). */
+        List<String> objects(String module);
     }
 
     public static final Path PROC_MODULES = Path.of("/proc/modules");
@@ -89,6 +93,9 @@ public final class LsmodCommand implements Command {
                 List<Object> names = new ArrayList<>();
                 holders.forEach(h -> names.add(h.name()));
                 o.put("holders", names);
+                if (listing != null) {
+                    o.put("objects", new ArrayList<Object>(listing.objects(module.name())));
+                }
                 MiniJson.write(o, out);
                 out.append('\n');
                 continue;

@@ -76,9 +76,14 @@ final class ModfsFixture implements AutoCloseable {
         return args;
     }
 
+    /** Where the loader keeps its state in these tests (symbols of modules removed). */
+    Map<String, String> state() {
+        return Map.of("MODTOOLS_STATE_DIR", base.resolve("state").toString());
+    }
+
     /** Our command in this JVM, on this mount. */
     Processes.Result run(String command, String... rest) {
-        return Tool.ours(command, args(command, rest));
+        return Tool.ours(command, args(command, rest), state());
     }
 
     /** Our command as a process of its own, on this mount; {@code env} is added to its environment. */
@@ -90,6 +95,7 @@ final class ModfsFixture implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().remove("MODPROBE_OPTIONS");
         pb.environment().remove("MODFS");
+        pb.environment().putAll(state());
         pb.environment().putAll(env);
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         return pb.start();

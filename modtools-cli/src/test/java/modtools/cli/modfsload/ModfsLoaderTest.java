@@ -111,7 +111,7 @@ class ModfsLoaderTest {
         List<String> lines = List.of(json.stdoutText().split("\n"));
         assertEquals(3, lines.size());
         assertEquals(Map.of("name", "modfs_demo_mid", "size", mid.coreSize(), "used", 1L, "holders",
-                List.of("modfs_demo_top")), parse(lines.get(1)));
+                List.of("modfs_demo_top"), "objects", List.of(m.ko("modfs_demo_mid").toString())), parse(lines.get(1)));
 
         Processes.Result inUse = m.run("rmmod", "modfs_demo_lib");
         assertEquals(1, inUse.status());

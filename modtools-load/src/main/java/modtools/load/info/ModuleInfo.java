@@ -15,6 +15,7 @@ import modtools.contract.ModuleStatus;
  * {"modfs_info":1,
  *  "name":"modfs_demo_mid",
  *  "source":"/lib/modules/1.0.0-modfs/extra/modfs_demo_mid.ko",
+ *  "objects":["/lib/modules/1.0.0-modfs/extra/modfs_demo_mid.ko"],
  *  "license":"GPL",
  *  "base":"0x0000000040000000", "image_size":20480, "core_size":16384,
  *  "init":"0x0000000040004000", "exit":"0x0000000040001040",
@@ -24,6 +25,8 @@ import modtools.contract.ModuleStatus;
  *  "loader_pid":1234}
  * </pre>
  *
+ * {@code source} is the first object; {@code objects} every object the module was linked
+ * from, in command-line order (a record without it has {@code source} alone).
  * Addresses are strings ({@code 0x} and 16 hex digits), since JSON numbers are doubles to many
  * readers. {@code dependencies} are the modules whose exports the image was linked against,
  * in the order first used; rmmod refuses a module that another module's info lists there.
@@ -32,7 +35,7 @@ import modtools.contract.ModuleStatus;
  * given on the command line. An info that is empty or does not read as this object belongs to
  * a module whose load has not finished (or was killed).
  */
-public record ModuleInfo(String name, String source, String license, long base, long imageSize, long coreSize, long init,
+public record ModuleInfo(String name, String source, List<String> objects, String license, long base, long imageSize, long coreSize, long init,
                   long exit, List<String> dependencies, List<Export> exports, List<Parameter> parameters,
                   long loaderPid) {
     public static final int VERSION = 1;
@@ -46,6 +49,7 @@ public record ModuleInfo(String name, String source, String license, long base, 
         o.put("modfs_info", (long) VERSION);
         o.put("name", name);
         o.put("source", source);
+        o.put("objects", new ArrayList<Object>(objects));
         o.put("license", license);
         o.put("base", ModuleStatus.hex(base));
         o.put("image_size", imageSize);
@@ -87,6 +91,10 @@ public record ModuleInfo(String name, String source, String license, long base, 
             if (!(MiniJson.parse(text) instanceof Map<?, ?> o) || !Long.valueOf(VERSION).equals(o.get("modfs_info"))) {
                 return Optional.empty();
             }
+            List<String> objects = new ArrayList<>();
+            for (Object d : o.containsKey("objects") ? list(o, "objects") : List.of(str(o, "source"))) {
+                objects.add((String) d);
+            }
             List<String> deps = new ArrayList<>();
             for (Object d : list(o, "dependencies")) {
                 deps.add((String) d);
@@ -102,7 +110,8 @@ public record ModuleInfo(String name, String source, String license, long base, 
                 params.add(new Parameter(str(m, "name"), str(m, "type"), Integer.parseInt(str(m, "perm"), 8),
                         (String) m.get("value"), bool(m, "given")));
             }
-            return Optional.of(new ModuleInfo(str(o, "name"), str(o, "source"), (String) o.get("license"),
+            return Optional.of(new ModuleInfo(str(o, "name"), str(o, "source"), List.copyOf(objects),
+                    (String) o.get("license"),
                     address(o, "base"), num(o, "image_size"), num(o, "core_size"), address(o, "init"),
                     address(o, "exit"), List.copyOf(deps), List.copyOf(exports), List.copyOf(params),
                     num(o, "loader_pid")));

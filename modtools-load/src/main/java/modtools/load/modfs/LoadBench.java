@@ -29,7 +29,7 @@ public final class LoadBench {
         PrintStream err = System.err;
         long[] loads = new long[rounds];
         long[] removals = new long[rounds];
-        try (ModfsBackend backend = ModfsBackend.open(mount, err, false)) {
+        try (ModfsBackend backend = ModfsBackend.open(mount, err, false, System.getenv())) {
             var loader = backend.loader();
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();

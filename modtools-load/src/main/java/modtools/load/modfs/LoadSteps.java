@@ -3,9 +3,11 @@ package modtools.load.modfs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +15,7 @@ import modtools.contract.ControlVerb;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
 import modtools.contract.ModuleStatus;
+import modtools.contract.ModuleSymbols;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.Elf;
 import modtools.elf.ElfFormatException;
@@ -25,6 +28,7 @@ import modtools.link.Provider;
 import modtools.link.SymbolMap;
 import modtools.link.SymbolMaps;
 import modtools.load.info.ModuleInfo;
+import modtools.load.symbols.ImageSymbols;
 
 /**
  * The steps of a load over modfs (docs/loader.md), in the order {@link #chain} runs them:
@@ -189,7 +193,7 @@ final class LoadSteps {
         String name = load.name();
         SymbolMap.Builder builder = new SymbolMap.Builder();
         try {
-            SymbolMaps.read(mount.symbols(), builder);
+            SymbolMaps.readHost(mount.symbols(), builder);
         } catch (IOException e) {
             throw new Failed(LinuxErrno.of(e), name + ": cannot read " + mount.symbols() + ": " + e.getMessage());
         } catch (LinkException e) {
@@ -394,9 +398,19 @@ final class LoadSteps {
 
     // ------------------------------------------------------------------ init
 
+    /** Writes the module's symbols, so that its addresses have names from its init on, and runs init. */
     private void init(Load load) throws Failed {
         try {
+            ModuleSymbols symbols = ImageSymbols.of(load.name(), load.image, new HashSet<>(load.object.exports()));
+            int fd = Sys.openFile(mount.file(load.name(), ModfsFiles.KALLSYMS), Sys.O_WRONLY | Sys.O_CREAT, 0644);
+            try {
+                Sys.writeAt(fd, symbols.text().getBytes(StandardCharsets.ISO_8859_1), 0);
+            } finally {
+                Sys.closeQuietly(fd);
+            }
             remover.control(load.name(), ControlVerb.INIT, ModfsFiles.MODULE);
+        } catch (ElfFormatException e) {
+            throw new Failed(LinuxErrno.ENOEXEC, load.name() + ": " + e.getMessage());
         } catch (Sys.SysError e) {
             throw new Failed(e.errno);
         }
@@ -425,7 +439,8 @@ final class LoadSteps {
             List<ModuleInfo.Export> exports = ExportTable.of(load.name(), load.object.exports(),
                     image.layout().sections(), load.bytes, image.layout().base(), symbols);
             Sys.truncate(load.fd, header.coreSize());
-            ModuleInfo info = new ModuleInfo(load.name(), load.object.sources().get(0), load.object.license(),
+            ModuleInfo info = new ModuleInfo(load.name(), load.object.sources().get(0), load.object.sources(),
+                    load.object.license(),
                     load.address, header.imageSize(), header.coreSize(), header.init(), header.exit(),
                     load.dependencies, exports, load.parameters, ProcessHandle.current().pid());
             load.own.write(info.toJson());

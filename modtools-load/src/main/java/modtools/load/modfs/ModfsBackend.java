@@ -6,8 +6,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import modtools.contract.Symbolizer;
 import modtools.deps.resolve.KernelState;
 import modtools.deps.resolve.ModuleLoader;
+import modtools.load.info.ModuleInfo;
+import modtools.load.symbols.UnloadedSymbols;
 
 /**
  * The modfs backend of insmod, rmmod, modprobe and lsmod: the loader and remover over one
@@ -18,11 +23,14 @@ public final class ModfsBackend implements AutoCloseable {
     private final String release;
     private final ModfsLoader loader;
     private final ModfsKernelState state;
+    private final Optional<UnloadedSymbols> unloaded;
 
-    private ModfsBackend(ModfsMount mount, String release, PrintStream log, boolean retain) {
+    private ModfsBackend(ModfsMount mount, String release, PrintStream log, boolean retain,
+                         Optional<UnloadedSymbols> unloaded) {
         this.mount = mount;
         this.release = release;
-        this.loader = new ModfsLoader(mount, release, log, retain);
+        this.unloaded = unloaded;
+        this.loader = new ModfsLoader(mount, release, log, retain, unloaded);
         this.state = new ModfsKernelState(mount, loader);
     }
 
@@ -32,10 +40,13 @@ public final class ModfsBackend implements AutoCloseable {
      * @param log    where the loader's kernel-style lines go (stderr)
      * @param retain keep shared locks on what the run loaded or found loaded until {@link #close}
      *               (modprobe: dependencies stay put between its steps)
+     * @param environment where the loader keeps its state ({@link UnloadedSymbols#stateDir})
      */
-    public static ModfsBackend open(Path dir, PrintStream log, boolean retain) throws IOException {
+    public static ModfsBackend open(Path dir, PrintStream log, boolean retain, Map<String, String> environment)
+            throws IOException {
         ModfsMount mount = new ModfsMount(dir);
-        return new ModfsBackend(mount, mount.version(), log, retain);
+        return new ModfsBackend(mount, mount.version(), log, retain,
+                UnloadedSymbols.open(UnloadedSymbols.stateDir(environment), dir));
     }
 
     /** The host's release ({@code version}): the module directory is /lib/modules/RELEASE. */
@@ -61,6 +72,28 @@ public final class ModfsBackend implements AutoCloseable {
         List<String> names = new ArrayList<>(mount.modules());
         Collections.reverse(names);
         return names;
+    }
+
+    /**
+     * Names addresses by the symbols of the live modules, in the order they were loaded, then
+     * by those of the modules removed, the most recent first.
+     */
+    public Symbolizer symbolizer() throws IOException {
+        List<Symbolizer.Known> known = new ArrayList<>();
+        for (String module : mount.modules()) {
+            mount.symbols(module).ifPresent(s -> known.add(new Symbolizer.Known(s, "")));
+        }
+        if (unloaded.isPresent()) {
+            for (UnloadedSymbols.Unloaded u : unloaded.get().all()) {
+                known.add(new Symbolizer.Known(u.symbols(), "unloaded " + u.when()));
+            }
+        }
+        return new Symbolizer(known);
+    }
+
+    /** The objects a loaded module was linked from, in command-line order; none for a module not loaded. */
+    public List<String> objects(String module) {
+        return mount.info(module).map(ModuleInfo::objects).orElse(List.of());
     }
 
     /**

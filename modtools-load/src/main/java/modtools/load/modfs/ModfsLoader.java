@@ -4,8 +4,10 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.ObjectLoader;
+import modtools.load.symbols.UnloadedSymbols;
 
 /**
  * The loader over a mounted modfs, and rmmod's side of it: a load runs {@link LoadSteps}'s
@@ -29,10 +31,11 @@ public final class ModfsLoader implements ModuleLoader, ObjectLoader, AutoClosea
     private final ModfsRemover remover;
     private final LoadChain chain;
 
-    ModfsLoader(ModfsMount mount, String release, PrintStream log, boolean retain) {
+    ModfsLoader(ModfsMount mount, String release, PrintStream log, boolean retain,
+                Optional<UnloadedSymbols> unloaded) {
         this.mount = mount;
         this.retained = new RetainedLocks(retain);
-        this.remover = new ModfsRemover(mount, log);
+        this.remover = new ModfsRemover(mount, log, unloaded);
         String jnu = System.getProperty("sun.jnu.encoding");
         Charset charset = jnu == null ? Charset.defaultCharset() : Charset.forName(jnu);
         this.chain = new LoadSteps(mount, release, log, charset, retained, remover).chain();

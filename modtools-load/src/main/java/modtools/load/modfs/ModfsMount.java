@@ -11,6 +11,7 @@ import java.util.Optional;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
 import modtools.contract.ModuleStatus;
+import modtools.contract.ModuleSymbols;
 import modtools.load.info.ModuleInfo;
 
 /**
@@ -92,13 +93,13 @@ final class ModfsMount {
         return sorted;
     }
 
-    /** The module files of a directory: every entry but control and info. */
+    /** The module files of a directory: every entry but the ones mkdir makes. */
     List<String> moduleFiles(String module) throws IOException {
         List<String> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(root.resolve(module))) {
             for (Path p : entries) {
                 String name = p.getFileName().toString();
-                if (!name.equals(ModfsFiles.CONTROL) && !name.equals(ModfsFiles.INFO)) {
+                if (!ModfsFiles.DIRECTORY_FILES.contains(name)) {
                     files.add(name);
                 }
             }
@@ -123,6 +124,18 @@ final class ModfsMount {
     Optional<ModuleInfo> info(String module) {
         try {
             return read(root.resolve(module).resolve(ModfsFiles.INFO)).flatMap(ModuleInfo::parse);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** A loaded module's symbols, as its loader wrote them. */
+    Optional<ModuleSymbols> symbols(String module) {
+        if (info(module).isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return read(root.resolve(module).resolve(ModfsFiles.KALLSYMS)).map(t -> ModuleSymbols.parse(module, t));
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -3,12 +3,15 @@ package modtools.load.modfs;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Optional;
 import modtools.contract.ControlVerb;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
 import modtools.contract.ModuleStatus;
+import modtools.contract.ModuleSymbols;
 import modtools.deps.resolve.LinuxErrno;
+import modtools.load.symbols.UnloadedSymbols;
 
 /**
  * rmmod's side of the loader, and the removal of what a killed loader left: under LOCK_EX on
@@ -21,10 +24,12 @@ final class ModfsRemover {
 
     private final ModfsMount mount;
     private final PrintStream log;
+    private final Optional<UnloadedSymbols> unloaded;
 
-    ModfsRemover(ModfsMount mount, PrintStream log) {
+    ModfsRemover(ModfsMount mount, PrintStream log, Optional<UnloadedSymbols> unloaded) {
         this.mount = mount;
         this.log = log;
+        this.unloaded = unloaded;
     }
 
     /** rmmod: 0, or the errno the kernel's delete_module would answer. */
@@ -53,10 +58,12 @@ final class ModfsRemover {
             if (!mount.holders(module).isEmpty()) {
                 return LinuxErrno.EAGAIN;
             }
+            Optional<ModuleSymbols> symbols = mount.symbols(module);
             control(module, ControlVerb.EXIT, ModfsFiles.MODULE);
             control(module, ControlVerb.UNMAP, ModfsFiles.MODULE);
             Sys.removeFile(mount.file(module, ModfsFiles.MODULE));
             Sys.removeDirectory(mount.dir(module));
+            remember(symbols);
             return 0;
         } catch (Sys.SysError e) {
             return e.errno;
@@ -67,6 +74,18 @@ final class ModfsRemover {
             return LinuxErrno.of(e);
         } finally {
             lock.close();
+        }
+    }
+
+    /** Keeps a removed module's symbols for naming its addresses later; a store that fails only forgets. */
+    private void remember(Optional<ModuleSymbols> symbols) {
+        if (symbols.isEmpty() || unloaded.isEmpty()) {
+            return;
+        }
+        try {
+            unloaded.get().record(symbols.get(), Instant.now());
+        } catch (IOException e) {
+            log.println(symbols.get().module() + ": its symbols are not kept after unload: " + e.getMessage());
         }
     }
 

@@ -1,5 +1,6 @@
 package modtools.modfs.fs;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import modtools.contract.ModfsFiles;
+import modtools.contract.ModuleSymbols;
 import modtools.contract.ModuleState;
 import modtools.modfs.fuse.Attr;
 import modtools.modfs.fuse.Caller;
@@ -25,7 +27,6 @@ import modtools.modfs.fuse.SetAttr;
 import modtools.modfs.host.HostExports;
 import modtools.modfs.host.Fault;
 import modtools.modfs.host.HostLog;
-import modtools.modfs.host.ModuleSymbols;
 import modtools.modfs.host.Oops;
 import modtools.modfs.host.Taint;
 
@@ -58,7 +59,8 @@ public final class Modfs implements FuseFilesystem {
         this.exports = exports;
         this.root = register(new Directory(nextId++, "", null));
         addHostFile(ModfsFiles.VERSION, new HostFile.Fixed((ModfsFiles.RELEASE + "\n").getBytes(StandardCharsets.ISO_8859_1)));
-        addHostFile(ModfsFiles.SYMBOLS, new HostFile.Fixed(exports.render().getBytes(StandardCharsets.ISO_8859_1)));
+        byte[] hostSymbols = exports.render().getBytes(StandardCharsets.ISO_8859_1);
+        addHostFile(ModfsFiles.SYMBOLS, new HostFile.Generated(() -> symbols(hostSymbols)));
         addHostFile(ModfsFiles.LOG, new HostFile.Log(log));
         addHostFile(ModfsFiles.TAINT, new HostFile.Tainted(taint));
     }
@@ -285,6 +287,34 @@ public final class Modfs implements FuseFilesystem {
         return Outcome.failed(Errno.EISDIR, "a directory");
     }
 
+    /**
+     * The root's {@code symbols}: the host's, then the symbols of each module whose module
+     * file is live, from its {@code kallsyms}, each line tagged with the module's name as
+     * /proc/kallsyms tags a module's; modules in the order they were made.
+     */
+    private byte[] symbols(byte[] host) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(host);
+        List<Directory> modules = new ArrayList<>();
+        for (Node n : root.children.values()) {
+            if (n instanceof Directory d && moduleFiles(d).stream().anyMatch(f -> f.state() == ModuleState.LIVE)) {
+                modules.add(d);
+            }
+        }
+        modules.sort((a, b) -> Long.compare(a.id, b.id));
+        for (Directory d : modules) {
+            out.writeBytes(kallsyms(d).tagged().getBytes(StandardCharsets.ISO_8859_1));
+        }
+        return out.toByteArray();
+    }
+
+    /** A module directory's {@code kallsyms}, as its loader wrote it; none if it wrote none. */
+    private static ModuleSymbols kallsyms(Directory d) {
+        Node file = d.children.get(ModfsFiles.KALLSYMS);
+        String text = file instanceof InfoFile i ? new String(i.read(0, (int) i.size()), StandardCharsets.ISO_8859_1) : "";
+        return ModuleSymbols.parse(d.name, text);
+    }
+
     /** One line per module file: name, state, address, size. */
     private byte[] controlStatus(Directory dir) {
         StringBuilder out = new StringBuilder();
@@ -387,10 +417,8 @@ public final class Modfs implements FuseFilesystem {
         int number = taint.oops();
         String module = m.path().substring(0, m.path().indexOf('/'));
         Node dir = root.children.get(module);
-        Node symbols = dir instanceof Directory d ? d.children.get(ModfsFiles.KALLSYMS) : null;
-        String text = symbols instanceof InfoFile i
-                ? new String(i.read(0, (int) i.size()), StandardCharsets.ISO_8859_1) : "";
-        for (String line : Oops.lines(fault, number, module, where, ModuleSymbols.parse(module, text))) {
+        ModuleSymbols symbols = dir instanceof Directory d ? kallsyms(d) : new ModuleSymbols(module, List.of());
+        for (String line : Oops.lines(fault, number, module, where, symbols)) {
             log.add(line);
         }
         log.add("modfs: " + m.path() + ": " + where + " faulted (" + fault.signalName() + "): failed; its exit will "

@@ -2,6 +2,7 @@ package modtools.modfs.host;
 
 import java.util.ArrayList;
 import java.util.List;
+import modtools.contract.ModuleSymbols;
 
 /**
  * A fault in module code told in the words of the kernel's oops (arch/x86/mm/fault.c,
