@@ -24,6 +24,20 @@ public final class JnaBoot {
 
     private JnaBoot() {}
 
+    /**
+     * Binds {@code owner}'s native methods to {@code library} by JNA's direct mapping, after
+     * {@link #prepare()}; false when the library cannot be loaded (the caller falls back).
+     */
+    public static boolean register(Class<?> owner, String library) {
+        try {
+            prepare();
+            Native.register(owner, library);
+            return true;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
     /** Call before JNA's first use; idempotent, and cheap once done. */
     public static void prepare() {
         if (!Platform.isLinux()) {

@@ -1,7 +1,6 @@
 package modtools.elf.module;
 
-import com.sun.jna.Native;
-import com.sun.jna.Pointer;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 
@@ -21,25 +20,26 @@ final class Decompression {
 
     private Decompression() {}
 
-    static ByteBuffer decode(Compression compression, ByteBuffer compressed, String file, int limit)
-            throws ModuleLoadException {
-        return decode(compression, compressed, file, limit, DecoderChoice.configured());
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit) throws IOException {
+        return decode(compression, file, limit, DecoderChoice.configured());
     }
 
-    static ByteBuffer decode(Compression compression, ByteBuffer compressed, String file, int limit,
-            DecoderChoice choice) throws ModuleLoadException {
-        boolean useNative = choice == DecoderChoice.NATIVE && compressed.isDirect();
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice)
+            throws IOException {
+        boolean useNative = choice == DecoderChoice.NATIVE;
+        ByteBuffer mapped = file.mapped();
         try {
             return switch (compression) {
                 case XZ -> useNative && Liblzma.AVAILABLE
-                        ? NativeXz.decode(compressed, file, limit) : JavaDecoders.xz(compressed, file, limit);
+                        ? NativeXz.decode(file, limit) : JavaDecoders.xz(mapped, file.name(), limit);
                 case ZSTD -> useNative && Libzstd.AVAILABLE
-                        ? NativeZstd.decode(compressed, file, limit) : JavaDecoders.zstd(compressed, file, limit);
-                case GZIP -> JavaDecoders.gzip(compressed, file, limit);
+                        ? NativeZstd.decode(file, limit) : JavaDecoders.zstd(mapped, file.name(), limit);
+                case GZIP -> JavaDecoders.gzip(mapped, file.name(), limit);
                 case NONE -> throw new IllegalArgumentException("a plain module needs no decoder");
             };
         } catch (DecodeFailure e) {
-            throw new ModuleLoadException(file, compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
+            throw new ModuleLoadException(file.name(),
+                    compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
         }
     }
 
@@ -52,10 +52,5 @@ final class Decompression {
             return declared + 1;
         }
         return Math.min(MAX_INITIAL_GUESS, Math.max(1 << 16, compressedSize * 4L));
-    }
-
-    /** The address of a direct buffer's first remaining byte, for the C decoders. */
-    static Pointer address(ByteBuffer direct) {
-        return Native.getDirectBufferPointer(direct).share(direct.position());
     }
 }

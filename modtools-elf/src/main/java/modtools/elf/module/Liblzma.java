@@ -1,6 +1,5 @@
 package modtools.elf.module;
 
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
 import modtools.elf.jna.JnaBoot;
 
@@ -11,11 +10,12 @@ import modtools.elf.jna.JnaBoot;
  */
 final class Liblzma {
     static final String LIBRARY = "liblzma.so.5";
-    static final boolean AVAILABLE = register();
+    static final boolean AVAILABLE = JnaBoot.register(Liblzma.class, LIBRARY);
 
     static final int LZMA_OK = 0;
     static final int LZMA_STREAM_END = 1;
     static final int LZMA_BUF_ERROR = 10;
+    static final int LZMA_RUN = 0;
     static final int LZMA_FINISH = 3;
     /** Decode streams one after another, with stream padding between them, as kmod asks. */
     static final int LZMA_CONCATENATED = 0x08;
@@ -30,16 +30,6 @@ final class Liblzma {
     static final int TOTAL_OUT = 40;
 
     private Liblzma() {}
-
-    private static boolean register() {
-        try {
-            JnaBoot.prepare();
-            Native.register(Liblzma.class, LIBRARY);
-            return true;
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
 
     static native int lzma_stream_decoder(Pointer stream, long memlimit, int flags);
 

@@ -1,7 +1,7 @@
 package modtools.elf.module;
 
-import com.sun.jna.Native;
 import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
 import modtools.elf.jna.JnaBoot;
 
 /**
@@ -10,7 +10,7 @@ import modtools.elf.jna.JnaBoot;
  */
 final class Libzstd {
     static final String LIBRARY = "libzstd.so.1";
-    static final boolean AVAILABLE = register();
+    static final boolean AVAILABLE = JnaBoot.register(Libzstd.class, LIBRARY);
 
     /** ZSTD_CONTENTSIZE_UNKNOWN and ZSTD_CONTENTSIZE_ERROR, as unsigned long long. */
     static final long CONTENTSIZE_UNKNOWN = -1L;
@@ -24,16 +24,6 @@ final class Libzstd {
 
     private Libzstd() {}
 
-    private static boolean register() {
-        try {
-            JnaBoot.prepare();
-            Native.register(Libzstd.class, LIBRARY);
-            return true;
-        } catch (LinkageError e) {
-            return false;
-        }
-    }
-
     static native Pointer ZSTD_createDStream();
 
     static native long ZSTD_initDStream(Pointer stream);
@@ -46,5 +36,5 @@ final class Libzstd {
 
     static native int ZSTD_getErrorCode(long code);
 
-    static native long ZSTD_findDecompressedSize(Pointer source, long size);
+    static native long ZSTD_getFrameContentSize(ByteBuffer source, long size);
 }

@@ -48,7 +48,7 @@ public final class ModuleFile {
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             Compression compression = Compression.of(mapped);
             return compression == Compression.NONE ? mapped
-                    : Decompression.decode(compression, mapped, name, MAX_DECOMPRESSED_SIZE);
+                    : Decompression.decode(compression, new CompressedFile(name, mapped, channel), MAX_DECOMPRESSED_SIZE);
         }
     }
 

@@ -2,27 +2,25 @@ package modtools.elf.module;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import java.lang.ref.Reference;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * zstd through libzstd's streaming decoder, the one kmod 30 uses, fed the whole mapped file: so
- * frames follow frames, skippable frames are skipped, the window limit is libzstd's default, and
- * a file that simply stops yields what libzstd decoded up to the cut, exactly as for kmod. The
- * output is sized from the frames' content sizes when they all declare one. Each call has its
- * own stream, so threads decode at once.
+ * zstd through libzstd's streaming decoder, the one kmod 30 uses, fed the file in chunks as kmod
+ * feeds it: so frames follow frames, skippable frames are skipped, the window limit is libzstd's
+ * default, and a file that simply stops yields what libzstd decoded up to the cut, exactly as
+ * for kmod. The output is sized from the first frame's content size (a later frame grows it).
+ * Each call has its own stream, so threads decode at once.
  */
 final class NativeZstd {
     private NativeZstd() {}
 
-    static ByteBuffer decode(ByteBuffer compressed, String file, int limit) throws ModuleLoadException, DecodeFailure {
-        Pointer in = Decompression.address(compressed);
-        int inSize = compressed.remaining();
-        long declared = Libzstd.ZSTD_findDecompressedSize(in, inSize);
+    static ByteBuffer decode(CompressedFile file, int limit) throws IOException {
+        long declared = Libzstd.ZSTD_getFrameContentSize(file.mapped(), file.size());
         if (declared == Libzstd.CONTENTSIZE_UNKNOWN || declared == Libzstd.CONTENTSIZE_ERROR) {
             declared = -1;
         }
-        DirectOutput out = new DirectOutput(file, Decompression.outputSize(declared, inSize), limit);
+        DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit);
         Pointer stream = Libzstd.ZSTD_createDStream();
         if (stream == null) {
             throw ZstdProblem.MEMORY.failure();
@@ -31,30 +29,36 @@ final class NativeZstd {
             check(Libzstd.ZSTD_initDStream(stream));
             Pointer input = buffers.share(0, Libzstd.BUFFER_SIZE);
             Pointer output = buffers.share(Libzstd.BUFFER_SIZE, Libzstd.BUFFER_SIZE);
-            input.setPointer(Libzstd.BUFFER_POINTER, in);
-            input.setLong(Libzstd.BUFFER_LENGTH, inSize);
-            input.setLong(Libzstd.BUFFER_POS, 0);
+            input.clear(Libzstd.BUFFER_SIZE);
             output.setPointer(Libzstd.BUFFER_POINTER, out.at(0));
             output.setLong(Libzstd.BUFFER_LENGTH, out.capacity());
             output.setLong(Libzstd.BUFFER_POS, 0);
-            while (true) {
-                long hint = check(Libzstd.ZSTD_decompressStream(stream, output, input));
-                int produced = (int) output.getLong(Libzstd.BUFFER_POS);
-                boolean consumed = input.getLong(Libzstd.BUFFER_POS) == inSize;
-                boolean full = produced == out.capacity();
-                if (consumed && (!full || hint == 0)) {
-                    return out.result(produced);
-                }
-                if (full) {
-                    out.grow(produced);
-                    output.setPointer(Libzstd.BUFFER_POINTER, out.at(0));
-                    output.setLong(Libzstd.BUFFER_LENGTH, out.capacity());
-                }
-            }
+            return run(stream, file.chunks(), input, output, out);
         } finally {
             Libzstd.ZSTD_freeDStream(stream);
-            // libzstd reads the mapping through a bare address: it must outlive the calls
-            Reference.reachabilityFence(compressed);
+        }
+    }
+
+    private static ByteBuffer run(Pointer stream, FileChunks in, Pointer input, Pointer output, DirectOutput out)
+            throws IOException {
+        while (true) {
+            if (input.getLong(Libzstd.BUFFER_POS) == input.getLong(Libzstd.BUFFER_LENGTH) && !in.finished()) {
+                input.setLong(Libzstd.BUFFER_LENGTH, in.next());
+                input.setPointer(Libzstd.BUFFER_POINTER, in.address());
+                input.setLong(Libzstd.BUFFER_POS, 0);
+            }
+            long hint = check(Libzstd.ZSTD_decompressStream(stream, output, input));
+            int produced = (int) output.getLong(Libzstd.BUFFER_POS);
+            boolean consumed = in.finished() && input.getLong(Libzstd.BUFFER_POS) == input.getLong(Libzstd.BUFFER_LENGTH);
+            boolean full = produced == out.capacity();
+            if (consumed && (!full || hint == 0)) {
+                return out.result(produced);
+            }
+            if (full) {
+                out.grow(produced);
+                output.setPointer(Libzstd.BUFFER_POINTER, out.at(0));
+                output.setLong(Libzstd.BUFFER_LENGTH, out.capacity());
+            }
         }
     }
 

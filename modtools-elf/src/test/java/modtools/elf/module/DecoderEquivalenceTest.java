@@ -114,8 +114,8 @@ class DecoderEquivalenceTest {
             if (Compression.of(mapped) == Compression.NONE) {
                 return "not compressed";
             }
-            ByteBuffer decoded = Decompression.decode(Compression.of(mapped), mapped, file.toString(),
-                    ModuleFile.MAX_DECOMPRESSED_SIZE, choice);
+            ByteBuffer decoded = Decompression.decode(Compression.of(mapped),
+                    new CompressedFile(file.toString(), mapped, channel), ModuleFile.MAX_DECOMPRESSED_SIZE, choice);
             return "bytes " + decoded.remaining() + " " + decoded.hashCode();
         } catch (ModuleLoadException e) {
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());
