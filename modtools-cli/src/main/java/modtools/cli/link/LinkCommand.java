@@ -19,13 +19,15 @@ import modtools.link.ImageFile;
 import modtools.link.LinkException;
 import modtools.link.LinkMap;
 import modtools.link.LinkedImage;
+import modtools.link.ObjectMerger;
 import modtools.link.Linker;
 import modtools.link.SymbolMap;
 import modtools.link.SymbolMaps;
 
 /**
- * {@code modtools link OBJ --base ADDR --symbols FILE [--map FILE] -o IMAGE}: the loader's
- * relocation step on its own, for inspecting and testing images. The command line goes
+ * {@code modtools link OBJ... --base ADDR --symbols FILE [--map FILE] -o IMAGE}: the loader's
+ * relocation step on its own, for inspecting and testing images; several objects are one
+ * image, as insmod loads them over modfs (each object's init and exit its own). The command line goes
  * through the same getopt as the kmod commands: a link is timed against GNU ld, and building
  * picocli's model alone took longer than ld's whole link of amdgpu.ko.
  */
@@ -37,10 +39,12 @@ public final class LinkCommand implements Command {
             new Getopt.LongOption("map", true, 'm'),
             new Getopt.LongOption("output", true, 'o'),
             new Getopt.LongOption("help", false, 'h'));
-    private static final String USAGE = "Usage: modtools link OBJ --base ADDR [--symbols FILE]... [--map FILE] -o IMAGE\n"
+    private static final String USAGE = "Usage: modtools link OBJ... --base ADDR [--symbols FILE]... [--map FILE] -o IMAGE\n"
             + "Relocate an object to run at ADDR and write its image (header, text, rodata, data, bss,\n"
             + "init text, init data).\n"
-            + "      OBJ               relocatable object: .o, .ko, .ko.xz, .ko.zst or .ko.gz\n"
+            + "      OBJ...            relocatable objects: .o, .ko, .ko.xz, .ko.zst or .ko.gz; several are\n"
+            + "                        linked as one module, each object's init_module and\n"
+            + "                        cleanup_module its own, inits in order, exits in reverse\n"
             + "      --base ADDR       address the image runs at, page aligned (hex with 0x, or decimal)\n"
             + "      --symbols FILE    addresses of imports, 'ADDRESS TYPE NAME' lines: a modfs symbols\n"
             + "                        file, /proc/kallsyms or a System.map; may be repeated, the first\n"
@@ -75,7 +79,7 @@ public final class LinkCommand implements Command {
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
             }
         }
-        String usageError = parsed.operands().size() != 1 ? "one object to link, not " + parsed.operands().size()
+        String usageError = parsed.operands().isEmpty() ? "an object to link is required"
                 : baseText == null ? "--base ADDR is required"
                 : outputFile == null ? "-o IMAGE is required" : null;
         if (usageError != null) {
@@ -89,7 +93,6 @@ public final class LinkCommand implements Command {
             invocation.err().println(NAME + ": --base " + baseText + ": not an address (hex with 0x, or decimal)");
             return 2;
         }
-        Path object = invocation.file(parsed.operands().get(0));
         Path output = invocation.file(outputFile);
         ImageFile image = new ImageFile(output);
         try {
@@ -97,7 +100,11 @@ public final class LinkCommand implements Command {
             for (String f : symbolFiles) {
                 SymbolMaps.read(invocation.file(f), symbols);
             }
-            ElfFile elf = ModuleFile.open(object);
+            List<ElfFile> objects = new ArrayList<>();
+            for (String operand : parsed.operands()) {
+                objects.add(ModuleFile.open(invocation.file(operand)));
+            }
+            ElfFile elf = objects.size() == 1 ? objects.get(0) : ObjectMerger.merge(objects);
             LinkedImage linked = Linker.link(elf, base, symbols.build(), image);
             image.finish();
             if (mapFile != null) {

@@ -119,6 +119,49 @@ class LinkCommandTest {
     }
 
     @Test
+    void severalObjectsAreOneImageWithEntryPointsOfItsOwn() throws Exception {
+        Path a = assemble("a", """
+                    .text
+                    .globl a_f
+                a_f:
+                    call b_f
+                    ret
+                    .globl init_module
+                init_module:
+                    xorl %eax, %eax
+                    ret
+                """);
+        Path b = assemble("b", """
+                    .text
+                    .globl b_f
+                b_f:
+                    call a_f
+                    ret
+                    .globl init_module
+                init_module:
+                    xorl %eax, %eax
+                    ret
+                    .globl cleanup_module
+                cleanup_module:
+                    ret
+                """);
+        assertEquals(new Run(0, "", ""), link(a.toString(), b.toString(), "--base", "0x40000000", "--map", "ab.map",
+                "-o", "ab.img"));
+        List<String> map = Files.readAllLines(dir.resolve("ab.map"));
+        List<String> globals = map.stream().filter(l -> l.startsWith("symbol ") && l.contains(" global ")).toList();
+        assertEquals(List.of("a_f", "b_f", "cleanup_module", "init_module"),
+                globals.stream().map(l -> l.substring(l.lastIndexOf(' ') + 1)).sorted().toList());
+        assertEquals(2, map.stream().filter(l -> l.matches("symbol \\S+ local init_module")).count(), map.toString());
+        ImageHeader h = ImageHeader.read(ByteBuffer.wrap(Files.readAllBytes(dir.resolve("ab.img"))));
+        assertTrue(map.contains(String.format("symbol 0x%016x global init_module", h.init())), map.toString());
+        assertTrue(map.contains(String.format("symbol 0x%016x global cleanup_module", h.exit())), map.toString());
+
+        Path again = assemble("a_again", ".text\n.globl a_f\na_f:\nret\n");
+        assertOneLineError(link(a.toString(), again.toString(), "--base", "0x40000000", "-o", "x.img"),
+                "symbol a_f is defined in both a.o and a_again.o");
+    }
+
+    @Test
     void unsupportedRelocationType() throws Exception {
         Path o = assemble("tls", ".data\n.reloc ., R_X86_64_TPOFF32, counter\n.long 0\n");
         Run r = link(o.toString(), "--base", "0x40000000", "--symbols", symbols("50000000 D counter\n").toString(), "-o", "x.img");
@@ -187,7 +230,7 @@ class LinkCommandTest {
         assertEquals(2, r.status());
         assertOneLineError(link(o.toString(), "-o", "x.img"), "--base ADDR is required");
         assertOneLineError(link(o.toString(), "--base", "0x40000000"), "-o IMAGE is required");
-        assertOneLineError(link("--base", "0x40000000", "-o", "x.img"), "one object to link, not 0");
+        assertOneLineError(link("--base", "0x40000000", "-o", "x.img"), "an object to link is required");
         r = link(o.toString(), "--bsae", "0x40000000", "-o", "x.img");
         assertOneLineError(r, "unrecognized option '--bsae'");
         assertEquals(2, r.status());
