@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every rule of DESIGN.md's modfs contract on a real FUSE mount served by this JVM, each error
+ * Every rule of the modfs contract (docs/modfs.md) on a real FUSE mount served by this JVM, each error
  * asserted on the errno the system call fails with.
  */
 class ModfsContractTest {

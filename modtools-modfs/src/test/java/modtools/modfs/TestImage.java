@@ -8,7 +8,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * Small module images written by hand for the host tests: x86-64 code that needs no
  * relocation (absolute addresses are patched in for the base the image was mapped at), laid
- * out as DESIGN.md's header describes: header and text, rodata, data, then an init tail of
+ * out as docs/image-format.md's header describes: header and text, rodata, data, then an init tail of
  * init text and init data. Five pages; the core is the first three.
  */
 final class TestImage {

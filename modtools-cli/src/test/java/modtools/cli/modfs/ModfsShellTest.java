@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * modfs driven from bash, as DESIGN.md promises ("mkdir, echo and cat are a complete client"):
+ * modfs driven from bash, as docs/modfs.md promises ("mkdir, echo and cat are a complete client"):
  * an SDK example built by sdk/build-module and placed by {@code modtools link} against the
  * mount's {@code symbols} and the address {@code map} gave it, the messages that bash and
  * coreutils print for every refusal, locks between processes, and dead mounts recovered.

@@ -8,8 +8,9 @@ import java.util.Optional;
 import modtools.contract.ModuleStatus;
 
 /**
- * What the loader records in a module's {@code info} once the module is live (DESIGN.md, step
- * 7), and what later loads, rmmod and lsmod read back: one JSON object, version 1.
+ * What the loader records in a module's {@code info} once the module is live (docs/info-format.md;
+ * the step "publish" of docs/loader.md), and what later loads, rmmod and lsmod read back: one
+ * JSON object, version 1.
  *
  * <pre>
  * {"modfs_info":1,

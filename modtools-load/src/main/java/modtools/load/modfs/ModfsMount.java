@@ -15,8 +15,8 @@ import modtools.contract.ModuleSymbols;
 import modtools.load.info.ModuleInfo;
 
 /**
- * A mounted modfs as the loader sees it: plain files (docs/modfs.md). Reads here take no locks; the loader and rmmod lock {@code info}
- * themselves where an answer must hold.
+ * A mounted modfs as the loader sees it: plain files (docs/modfs.md). Reads here take no locks;
+ * the loader and rmmod lock {@code info} themselves where an answer must hold.
  */
 final class ModfsMount {
     /** Status and info files are small; a larger info is not one of ours. */

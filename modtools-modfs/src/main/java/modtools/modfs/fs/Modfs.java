@@ -31,7 +31,7 @@ import modtools.modfs.host.Oops;
 import modtools.modfs.host.Taint;
 
 /**
- * The modfs tree (DESIGN.md, "modfs: the contract"): the root with {@code version},
+ * The modfs tree (docs/modfs.md): the root with {@code version},
  * {@code symbols}, {@code log} and one directory per module name; in each, {@code control},
  * {@code info} and the module files. One lock guards it all: every operation is short, and
  * the only long ones, a module's init and exit, run without it.

@@ -19,7 +19,7 @@ import modtools.modfs.host.ModuleCall;
 import modtools.modfs.host.ModuleThread;
 
 /**
- * A module file and its state machine (DESIGN.md, "modfs: the contract"). Every method runs
+ * A module file and its state machine (docs/modfs.md). Every method runs
  * under the filesystem's lock; init and exit run on the module's own thread and take the lock
  * again only to record how they ended.
  *
