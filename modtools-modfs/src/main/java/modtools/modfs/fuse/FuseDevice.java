@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * unprivileged users and libfuse does when it runs as root. The kernel then queues every request
  * for the mount point on this descriptor.
  */
-public final class FuseDevice {
+public final class FuseDevice implements FuseChannel {
     /** Read and write requests carry at most this many bytes of data (negotiated in INIT). */
     static final int MAX_WRITE = 1 << 20;
 
@@ -58,7 +58,8 @@ public final class FuseDevice {
     }
 
     /** One request; -errno when the read failed (ENODEV: the filesystem was unmounted). */
-    long read(ByteBuffer buffer) {
+    @Override
+    public long read(ByteBuffer buffer) {
         try {
             return Libc.read(fd, buffer, buffer.capacity());
         } catch (LastErrorException e) {
@@ -70,7 +71,8 @@ public final class FuseDevice {
      * One reply. A reply to a request the kernel has given up on (the caller was killed) fails
      * with ENOENT; nobody is waiting for it, so that is not an error.
      */
-    void write(ByteBuffer buffer, int length) {
+    @Override
+    public void write(ByteBuffer buffer, int length) {
         try {
             Libc.write(fd, buffer, length);
         } catch (LastErrorException e) {

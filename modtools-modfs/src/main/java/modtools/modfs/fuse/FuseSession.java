@@ -39,13 +39,13 @@ public final class FuseSession {
     private static final int DT_REG = 8;
     private static final int BLOCK = 4096;
 
-    private final FuseDevice device;
+    private final FuseChannel device;
     private final FuseFilesystem fs;
     private final long mountTime = System.currentTimeMillis() / 1000;
     private final ByteBuffer in;
     private final ByteBuffer out;
 
-    public FuseSession(FuseDevice device, FuseFilesystem fs) {
+    public FuseSession(FuseChannel device, FuseFilesystem fs) {
         this.device = device;
         this.fs = fs;
         // The kernel refuses reads into a buffer smaller than the largest write request.
