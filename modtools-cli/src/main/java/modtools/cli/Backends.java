@@ -1,6 +1,9 @@
 package modtools.cli;
 
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import modtools.cli.insmod.InsmodCommand;
@@ -9,6 +12,7 @@ import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.ModprobeCommand;
 import modtools.cli.rmmod.RmmodCommand;
 import modtools.contract.MountPath;
+import modtools.deps.resolve.LinuxErrno;
 import modtools.load.BackendChoice;
 import modtools.load.modfs.ModfsBackend;
 
@@ -36,7 +40,7 @@ public final class Backends {
         try {
             backend = ModfsBackend.open(choice.modfs(), inv.err(), name.equals("modprobe"), inv.environment());
         } catch (IOException e) {
-            inv.error(choice.modfs() + ": not a usable modfs: " + e.getMessage());
+            inv.error(choice.modfs() + ": not a usable modfs: " + problem(e));
             return 1;
         }
         try (backend) {
@@ -71,5 +75,16 @@ public final class Backends {
             case "lsmod" -> new LsmodCommand(host, LsmodCommand.PROC_MODULES);
             default -> throw new IllegalArgumentException(name + " has no backend");
         };
+    }
+
+    /**
+     * NIO names only the file when it is refused or missing (another user's mount refuses
+     * everyone else), so the C library's words are added.
+     */
+    private static String problem(IOException e) {
+        if (e instanceof AccessDeniedException || e instanceof NoSuchFileException) {
+            return ((FileSystemException) e).getFile() + ": " + LinuxErrno.strerror(LinuxErrno.of(e));
+        }
+        return e.getMessage();
     }
 }

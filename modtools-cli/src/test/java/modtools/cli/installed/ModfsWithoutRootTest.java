@@ -80,10 +80,12 @@ class ModfsWithoutRootTest {
         String table = as(USER, "lsmod", "--modfs", mount.toString()).stdoutText();
         assertTrue(table.matches("Module +Size +Used by\nmodfs_demo_lib +\\d+ +0\n"), table);
 
-        refused(OTHER, "insmod", "--modfs", mount.toString(), module.toString());
-        refused(OTHER, "lsmod", "--modfs", mount.toString());
-        refused(OTHER, "rmmod", "--modfs", mount.toString(), "modfs_demo_lib");
-        refused(OTHER, "modfs", "umount", mount.toString());
+        String denied = mount + ": not a usable modfs: " + mount + "/version: Permission denied\n";
+        assertEquals("insmod: ERROR: " + denied, refused(OTHER, "insmod", "--modfs", mount.toString(), module.toString()));
+        assertEquals("lsmod: ERROR: " + denied, refused(OTHER, "lsmod", "--modfs", mount.toString()));
+        assertEquals("rmmod: ERROR: " + denied, refused(OTHER, "rmmod", "--modfs", mount.toString(), "modfs_demo_lib"));
+        assertEquals("modtools modfs umount: " + mount + ": Operation not permitted\n",
+                refused(OTHER, "modfs", "umount", mount.toString()));
         assertTrue(mounted(), "another uid unmounted the user's modfs");
 
         as(USER, "rmmod", "--modfs", mount.toString(), "modfs_demo_lib");
@@ -99,9 +101,11 @@ class ModfsWithoutRootTest {
         return r;
     }
 
-    private static void refused(String uid, String... args) {
+    /** What {@code modtools ARGS} says as {@code uid} when it fails, as it must. */
+    private static String refused(String uid, String... args) {
         Processes.Result r = Scripts.run(asUser(uid, args));
         assertNotEquals(0, r.status(), "as uid " + uid + ": modtools " + String.join(" ", args) + " succeeded");
+        return r.stderrText();
     }
 
     private static List<String> asUser(String uid, String... args) {
