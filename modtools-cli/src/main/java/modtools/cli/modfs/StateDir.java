@@ -11,7 +11,7 @@ import modtools.modfs.fuse.Owner;
  * anything the JVM drops there (a core file) lands here, the JVM's crash reports
  * ({@code hs_err_pid*.log}) and the host's own stderr. {@code $MODFS_STATE_DIR}, else
  * {@code /var/lib/modfs} for root and {@code $XDG_STATE_HOME/modfs} (or
- * {@code ~/.local/state/modfs}) for anyone else.
+ * {@code $HOME/.local/state/modfs}) for anyone else.
  */
 record StateDir(Path path) {
     static StateDir of(java.util.Map<String, String> env) {
@@ -23,7 +23,11 @@ record StateDir(Path path) {
             return new StateDir(Path.of("/var/lib/modfs"));
         }
         String xdg = env.get("XDG_STATE_HOME");
-        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".local", "state");
+        // $HOME as the XDG base directories say, before the passwd entry (Java's user.home),
+        // which for a system user such as nobody is a directory that does not exist
+        String home = env.get("HOME");
+        Path base = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
+                : Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".local", "state");
         return new StateDir(base.resolve("modfs"));
     }
 
