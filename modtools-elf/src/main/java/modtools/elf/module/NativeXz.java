@@ -6,9 +6,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * xz through liblzma, decoded as kmod does it (lzma_stream_decoder with LZMA_CONCATENATED, no
- * memory limit, every check ID liblzma accepts, the file read in chunks), straight into a buffer
- * of the size the index records. Each call has its own lzma_stream, so threads decode at once.
+ * xz through liblzma, decoded as kmod does it (LZMA_CONCATENATED, no memory limit, every check
+ * ID liblzma accepts, the file read in chunks), straight into a buffer of the size the index
+ * records, and the blocks of a large module on every processor ({@link LiblzmaThreads}). Each
+ * call has its own lzma_stream, so threads decode at once.
  */
 final class NativeXz {
     private NativeXz() {}
@@ -18,7 +19,7 @@ final class NativeXz {
         DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit);
         try (Memory stream = new Memory(Liblzma.STREAM_SIZE)) {
             stream.clear();
-            int ret = Liblzma.lzma_stream_decoder(stream, Liblzma.NO_MEMORY_LIMIT, Liblzma.LZMA_CONCATENATED);
+            int ret = start(stream);
             if (ret != Liblzma.LZMA_OK) {
                 throw XzProblem.ofReturn(ret).failure();
             }
@@ -27,6 +28,22 @@ final class NativeXz {
             } finally {
                 Liblzma.lzma_end(stream);
             }
+        }
+    }
+
+    /** The decoder on as many threads as there are processors, where liblzma has that decoder. */
+    private static int start(Pointer stream) {
+        int threads = Runtime.getRuntime().availableProcessors();
+        if (threads == 1 || !LiblzmaThreads.AVAILABLE) {
+            return Liblzma.lzma_stream_decoder(stream, Liblzma.NO_MEMORY_LIMIT, Liblzma.LZMA_CONCATENATED);
+        }
+        try (Memory options = new Memory(LiblzmaThreads.OPTIONS_SIZE)) {
+            options.clear();
+            options.setInt(LiblzmaThreads.FLAGS, Liblzma.LZMA_CONCATENATED);
+            options.setInt(LiblzmaThreads.THREADS, threads);
+            options.setLong(LiblzmaThreads.MEMLIMIT_THREADING, LiblzmaThreads.THREADING_MEMORY);
+            options.setLong(LiblzmaThreads.MEMLIMIT_STOP, Liblzma.NO_MEMORY_LIMIT);
+            return LiblzmaThreads.lzma_stream_decoder_mt(stream, options);
         }
     }
 

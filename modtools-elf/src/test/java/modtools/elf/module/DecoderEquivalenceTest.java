@@ -64,6 +64,7 @@ class DecoderEquivalenceTest {
                 .filter(p -> p.getFileName().toString().equals("virtio_net.ko")).findFirst().orElseThrow());
         Map<String, byte[]> streams = new LinkedHashMap<>();
         streams.put("xz", compressed(plain, "xz --check=crc32 --lzma2=dict=1MiB -c"));
+        streams.put("xz-blocks", compressed(plain, "xz --check=crc32 --block-size=32KiB -T2 -c"));
         streams.put("xz-crc64", compressed(plain, "xz --check=crc64 -c"));
         streams.put("xz-sha256", compressed(plain, "xz --check=sha256 -c"));
         streams.put("zst", compressed(plain, "zstd -q -c"));
@@ -86,7 +87,10 @@ class DecoderEquivalenceTest {
         assertTrue(failures > 20, "most damage is detected: " + failures);
     }
 
-    /** Cuts, flipped bytes everywhere (magic, headers, data, checks, trailer), a wrong second magic. */
+    /**
+     * Cuts, flipped bytes everywhere (magic, headers, data, checks, trailer), a wrong second
+     * magic; in xz streams of one block (decoded on one thread) and of many (on several).
+     */
     private static Map<String, byte[]> damaged(byte[] stream) {
         Map<String, byte[]> out = new LinkedHashMap<>();
         for (int cut : new int[] {7, 12, 13, 40, stream.length / 2, stream.length - 12, stream.length - 4,
