@@ -25,10 +25,6 @@ final class Fusermount {
     private static final int SOCK_CLOEXEC = 02000000;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
-    private static final int ENOENT = 2;
-    private static final int EPERM = 1;
-    private static final int EIO = 5;
-    private static final int EINTR = 4;
     /** struct msghdr, struct iovec and one cmsghdr with an int, as on every LP64 Linux. */
     private static final int MSGHDR_SIZE = 56;
     private static final int CMSG_HEADER = 16;
@@ -61,7 +57,7 @@ final class Fusermount {
             if (fd >= 0) {
                 Libc.close(fd);
             }
-            return Outcome.failed(EPERM, PROGRAM + " refused the mount (exit status " + status + ")");
+            return Outcome.failed(Errno.EPERM, PROGRAM + " refused the mount (exit status " + status + ")");
         } finally {
             Libc.close(pair[0]);
             if (pair[1] >= 0) {
@@ -96,12 +92,12 @@ final class Fusermount {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            return p.waitFor() == 0 ? Outcome.done(null) : Outcome.failed(EPERM, PROGRAM + " -u refused");
+            return p.waitFor() == 0 ? Outcome.done(null) : Outcome.failed(Errno.EPERM, PROGRAM + " -u refused");
         } catch (IOException e) {
-            return Outcome.failed(ENOENT, PROGRAM + " cannot be run: " + e.getMessage());
+            return Outcome.failed(Errno.ENOENT, PROGRAM + " cannot be run: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Outcome.failed(EINTR, "interrupted");
+            return Outcome.failed(Errno.EINTR, "interrupted");
         }
     }
 
@@ -122,7 +118,7 @@ final class Fusermount {
         int error = Libc.posix_spawnp(pid, argv.get(0), Pointer.NULL, Pointer.NULL,
                 new StringArray(argv.toArray(new String[0])), new StringArray(env.toArray(new String[0])));
         if (error != 0) {
-            return Outcome.failed(error, error == ENOENT ? PROGRAM + " is missing (Debian's package fuse3)"
+            return Outcome.failed(error, error == Errno.ENOENT ? PROGRAM + " is missing (Debian's package fuse3)"
                     : "cannot start " + PROGRAM);
         }
         return Outcome.done(pid.getValue());
@@ -149,7 +145,7 @@ final class Fusermount {
                 }
                 break;
             } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
+                if (e.getErrorCode() != Errno.EINTR) {
                     return -1;
                 }
             }
@@ -166,10 +162,10 @@ final class Fusermount {
             try {
                 Libc.waitpid(pid, status, 0);
                 int raw = status.getValue();
-                return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : EIO;
+                return (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : Errno.EIO;
             } catch (LastErrorException e) {
-                if (e.getErrorCode() != EINTR) {
-                    return EIO;
+                if (e.getErrorCode() != Errno.EINTR) {
+                    return Errno.EIO;
                 }
             }
         }
