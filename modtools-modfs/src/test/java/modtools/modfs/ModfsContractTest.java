@@ -93,6 +93,19 @@ class ModfsContractTest {
     }
 
     @Test
+    void mkdirRefusesWhatIsNotAModuleName() throws IOException {
+        for (String bad : List.of("two words", "tab\there", "new\nline", "x".repeat(56))) {
+            assertEquals(Errno.EINVAL, Sys.errno(() -> Sys.mkdir(p(bad), 0755)), "'" + bad + "'");
+        }
+        // The kernel answers these itself before modfs sees them.
+        assertEquals(Errno.EEXIST, Sys.errno(() -> Sys.mkdir(p("."), 0755)));
+        assertEquals(Errno.EEXIST, Sys.errno(() -> Sys.mkdir(p(".."), 0755)));
+        assertEquals(Errno.ENOENT, Sys.errno(() -> Sys.mkdir(p("a/b"), 0755)));
+        assertEquals(0, Sys.errno(() -> Sys.mkdir(p("x".repeat(55)), 0755)));
+        assertTrue(m.log().contains("modfs: mkdir 'two words': a module name cannot hold white space: EINVAL"), m.log());
+    }
+
+    @Test
     void sizesPastTheLimitsAreEfbig() throws IOException {
         Sys.mkdir(p("big"), 0755);
         Files.write(m.path("big/module"), new byte[0]);

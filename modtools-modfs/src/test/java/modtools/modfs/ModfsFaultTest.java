@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Module code that faults on the host this JVM serves: every signal in init, one in exit, one
+ * Module code that faults or never returns, on the host this JVM serves: every signal in init, one in exit, one
  * in a thread the module started, a hundred times over; the host answers after each, the
  * module is {@code failed} and can be unmapped, the log holds the oops naming the symbol, the
  * host is tainted, and live modules still have their exits run when the host stops.
@@ -134,6 +134,66 @@ class ModfsFaultTest {
         assertTrue(log.contains("RIP: 0010:fault_thread+0x"), log);
         assertTrue(log.contains("(a thread of the module)"), log);
         assertExitsRunAtStop("t");
+    }
+
+    @Test
+    void aWriterOfInitThatGetsASignalEndsAtOnceAndTheModuleStaysInitializing() throws Exception {
+        int[] gate = new int[2];
+        Sys.pipe(gate);
+        place("stuck", base -> TestImage.blocking(base, gate[0], marks[1], 's'));
+        Path control = m.path("stuck/control");
+        for (String signal : List.of("INT", "TERM", "KILL")) {
+            Process writer = new ProcessBuilder("bash", "-c", "echo 'init module' > \"$0\"", control.toString())
+                    .redirectErrorStream(true).start();
+            if (signal.equals("INT")) {
+                awaitState("stuck/module", "initializing");
+            }
+            // The write is waiting on the blocked init (the first one started it; the others find it busy
+            // only once it is running, so give each a moment to be inside its write).
+            Thread.sleep(200);
+            new ProcessBuilder("kill", "-" + signal, Long.toString(writer.pid())).start().waitFor();
+            boolean ended = writer.waitFor(2, TimeUnit.SECONDS);
+            assertTrue(ended, () -> "a writer sent SIG" + signal + " is still there: " + stat(writer.pid()));
+            assertEquals("initializing", m.status("stuck/module").get(0));
+        }
+        assertEquals("1.0.0-modfs\n", m.read("version"));
+        Sys.write(gate[1], new byte[] {1}, 1);
+        awaitState("stuck/module", "live");
+        Sys.close(gate[0]);
+        Sys.close(gate[1]);
+        assertExitsRunAtStop("s");
+    }
+
+    @Test
+    void umountRecoversFromAnInitThatNeverReturns() throws Exception {
+        int[] gate = new int[2];
+        Sys.pipe(gate);
+        try {
+            place("forever", base -> TestImage.blocking(base, gate[0], marks[1], 'f'));
+            liveWitness('w');
+            Process writer = new ProcessBuilder("bash", "-c", "echo 'init module' > \"$0\"",
+                    m.path("forever/control").toString()).start();
+            awaitState("forever/module", "initializing");
+            writer.destroyForcibly();
+            assertTrue(writer.waitFor(2, TimeUnit.SECONDS));
+            List<String> problems = m.stop();
+            assertEquals(List.of("forever/module: unmap: initializing: its init is still running"), problems);
+            byte[] exits = new byte[1];
+            assertEquals(1, Sys.read(marks[0], exits, 1));
+            assertEquals('w', exits[0], "the live module's exit ran");
+        } finally {
+            Sys.write(gate[1], new byte[] {1}, 1);
+            Sys.close(gate[0]);
+            Sys.close(gate[1]);
+        }
+    }
+
+    private static String stat(long pid) {
+        try {
+            return Files.readString(Path.of("/proc/" + pid + "/stat"));
+        } catch (IOException e) {
+            return "(gone)";
+        }
     }
 
     private void awaitState(String module, String state) throws Exception {

@@ -8,12 +8,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import modtools.contract.ModfsFiles;
+import modtools.contract.ModuleName;
 import modtools.contract.ModuleSymbols;
 import modtools.contract.ModuleState;
 import modtools.modfs.fuse.Attr;
@@ -157,6 +159,11 @@ public final class Modfs implements FuseFilesystem {
         }
         if (!(p instanceof Directory dir) || !dir.isRoot()) {
             return Outcome.failed(Errno.EPERM, "module directories live in the root only");
+        }
+        Optional<String> bad = ModuleName.problem(name.getBytes(StandardCharsets.ISO_8859_1));
+        if (bad.isPresent()) {
+            log.add("modfs: mkdir '" + name + "': " + bad.get() + ": EINVAL");
+            return Outcome.failed(Errno.EINVAL, bad.get());
         }
         Outcome<Void> free = freeName(dir, name);
         if (free instanceof Outcome.Failed<Void> f) {

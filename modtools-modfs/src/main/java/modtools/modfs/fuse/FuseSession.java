@@ -4,7 +4,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The FUSE kernel protocol (include/uapi/linux/fuse.h, protocol 7.31) spoken over a
@@ -44,6 +46,11 @@ public final class FuseSession {
     private final long mountTime = System.currentTimeMillis() / 1000;
     private final ByteBuffer in;
     private final ByteBuffer out;
+    /**
+     * Writes answered later (a module's init or exit still running), by request id. Whoever
+     * removes an entry answers it: the thread that completes the write, or an interrupt.
+     */
+    private final Map<Long, Boolean> pending = new ConcurrentHashMap<>();
 
     public FuseSession(FuseChannel device, FuseFilesystem fs) {
         this.device = device;
@@ -108,8 +115,7 @@ public final class FuseSession {
             case Opcode.STATFS -> statfs(unique);
             case Opcode.RELEASE, Opcode.RELEASEDIR, Opcode.FLUSH, Opcode.FSYNC, Opcode.FSYNCDIR, Opcode.DESTROY ->
                     reply(out, unique, 0, 0);
-            // A request we answer later stays pending until then; there is nothing to cut short.
-            case Opcode.INTERRUPT -> { }
+            case Opcode.INTERRUPT -> interrupt(in.getLong(IN_HEADER));
             default -> reply(out, unique, Errno.ENOSYS, 0);
         }
     }
@@ -204,8 +210,25 @@ public final class FuseSession {
             writeReply(out, unique, result.join());
         } else {
             // Completed by another thread, which needs a buffer of its own.
-            result.thenAccept(outcome -> writeReply(ByteBuffer.allocateDirect(OUT_HEADER + 8)
-                    .order(ByteOrder.LITTLE_ENDIAN), unique, outcome));
+            pending.put(unique, Boolean.TRUE);
+            result.thenAccept(outcome -> {
+                if (pending.remove(unique) != null) {
+                    writeReply(ByteBuffer.allocateDirect(OUT_HEADER + 8).order(ByteOrder.LITTLE_ENDIAN), unique, outcome);
+                }
+            });
+        }
+    }
+
+    /**
+     * The caller of request {@code unique} got a signal (the kernel sends FUSE_INTERRUPT for
+     * SIGKILL too): a write still waiting for a module's code is answered EINTR now, so the
+     * caller's system call ends and the process can go, instead of waiting in D state for an
+     * init that may never return. What it started goes on: the module stays initializing.
+     * Anything else was answered already, and an interrupt gets no reply of its own.
+     */
+    private void interrupt(long unique) {
+        if (pending.remove(unique) != null) {
+            reply(out, unique, Errno.EINTR, 0);
         }
     }
 
