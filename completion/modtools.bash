@@ -4,7 +4,7 @@
 # Registered for `modtools`, and for insmod, rmmod, modprobe, depmod, modinfo and lsmod when
 # those names are modtools' links (PATH=…/lib/modtools/bin:$PATH).
 
-_modtools_commands="depmod insmod link lsmod modfs modinfo modprobe rmmod"
+_modtools_commands="depmod insmod link lsmod modfs modinfo modprobe rmmod symbolize"
 
 # The options a command's --help lists, once per shell and command; $1 is modtools, or the
 # command's own link.

@@ -42,7 +42,8 @@ class ManPagesTest {
     @CsvSource({
             "insmod, '', modtools-insmod.8", "rmmod, '', modtools-rmmod.8", "modprobe, '', modtools-modprobe.8",
             "depmod, '', modtools-depmod.8", "modinfo, '', modtools-modinfo.8", "lsmod, '', modtools-lsmod.8",
-            "link, '', modtools-link.1", "modfs, mount, modtools.8", "modfs, umount, modtools.8"})
+            "link, '', modtools-link.1", "modfs, mount, modtools.8", "modfs, umount, modtools.8",
+            "symbolize, '', modtools.8"})
     void everyOptionOfTheHelpIsInTheManPage(String command, String sub, String page) {
         List<String> args = new ArrayList<>(sub.isEmpty() ? List.of() : List.of(sub));
         args.add("--help");
