@@ -3,25 +3,36 @@ package modtools.elf.module;
 import java.util.Locale;
 
 /**
- * Which decoders read compressed modules. By default the system's liblzma and libzstd, the
- * libraries kmod itself uses, through JNA; the pure-Java decoders (org.tukaani:xz, aircompressor)
- * take over for a format whose library cannot be loaded. {@code -Dmodtools.decoders=java} or
- * {@code MODTOOLS_DECODERS=java} makes every format use the Java decoders (the tests compare the
- * two); {@code native}, the default, prefers the libraries. gzip is always java.util.zip's (zlib).
+ * Which decoders read compressed modules: the system's liblzma and libzstd (the libraries kmod
+ * uses) through JNA, or the pure-Java ones (org.tukaani:xz, aircompressor), which also stand in
+ * for a library that cannot be loaded. Set by {@code -Dmodtools.decoders=} or, failing that,
+ * {@code MODTOOLS_DECODERS=}: {@code native} or {@code java} for every file (the tests compare
+ * the two), else AUTO. gzip is always java.util.zip's (zlib).
  */
 public enum DecoderChoice {
+    /**
+     * The libraries for a large file, or once they are loaded; the Java decoders for a small
+     * file in a process that has not loaded them, since starting JNA costs more than they save
+     * there. A file the Java decoder refuses goes to the library, which reads more (zstd
+     * windows over 8 MiB, every xz check type).
+     */
+    AUTO,
     NATIVE,
     JAVA;
 
     public static final String PROPERTY = "modtools.decoders";
     public static final String VARIABLE = "MODTOOLS_DECODERS";
 
-    /** The choice the property, else the environment, names; NATIVE when neither says. */
+    /** The choice the property, else the environment, names; AUTO when neither does. */
     public static DecoderChoice configured() {
         String value = System.getProperty(PROPERTY);
         if (value == null) {
             value = System.getenv(VARIABLE);
         }
-        return value != null && value.toLowerCase(Locale.ROOT).equals("java") ? JAVA : NATIVE;
+        return switch (value == null ? "" : value.toLowerCase(Locale.ROOT)) {
+            case "native" -> NATIVE;
+            case "java" -> JAVA;
+            default -> AUTO;
+        };
     }
 }

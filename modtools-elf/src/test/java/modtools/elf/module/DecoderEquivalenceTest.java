@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.zip.CRC32;
 import modtools.testkit.Corpus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -109,6 +111,45 @@ class DecoderEquivalenceTest {
         out.put("second-magic", second);
         out.put("garbage-after", concat(stream, "garbage\n".getBytes()));
         return out;
+    }
+
+    /**
+     * What the Java decoders refuse and the libraries read (as kmod does): a zstd window over
+     * 8 MiB, an xz check type that xz reserves. AUTO hands such a file to the library, even a
+     * small one; JAVA alone refuses it.
+     */
+    @Test
+    void theLibrariesReadWhatTheJavaDecodersRefuse() throws IOException {
+        byte[] plain = Files.readAllBytes(ModuleTestSupport.corpusModules().get(0));
+        Path in = dir.resolve("in.ko");
+        Files.write(in, plain);
+        Path zst = dir.resolve("window.ko.zst");
+        ModuleTestSupport.compress(dir, zst, "zstd -q --zstd=wlog=24 -c < '" + in + "'");
+        Path xz = dir.resolve("check.ko.xz");
+        Files.write(xz, withReservedCheck(compressed(plain, "xz --check=crc32 -c")));
+        String expected = "bytes " + plain.length + " " + ByteBuffer.wrap(plain).hashCode();
+        for (Path file : List.of(zst, xz)) {
+            assertEquals(expected, outcome(file, DecoderChoice.AUTO), file.toString());
+            assertEquals(expected, outcome(file, DecoderChoice.NATIVE), file.toString());
+            assertTrue(outcome(file, DecoderChoice.JAVA).startsWith("error "), file.toString());
+        }
+    }
+
+    /** Check ID 2 (reserved, four bytes like CRC32's) in the stream header and footer, their CRCs mended. */
+    private static byte[] withReservedCheck(byte[] xz) {
+        byte[] out = xz.clone();
+        out[7] = 2;
+        putCrc(out, 8, out, 6, 2);
+        int footer = out.length - 12;
+        out[footer + 9] = 2;
+        putCrc(out, footer, out, footer + 4, 6);
+        return out;
+    }
+
+    private static void putCrc(byte[] into, int at, byte[] of, int from, int length) {
+        CRC32 crc = new CRC32();
+        crc.update(of, from, length);
+        ByteBuffer.wrap(into, at, 4).order(ByteOrder.LITTLE_ENDIAN).putInt((int) crc.getValue());
     }
 
     /** "bytes N HASH" for a decoded module, "error LINE" for a refused one. */
