@@ -8,10 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import modtools.cli.depmod.DepmodCommand;
 import modtools.cli.link.LinkCommand;
 import modtools.cli.modfs.ModfsCommand;
 import modtools.cli.modinfo.ModinfoCommand;
+import modtools.cli.server.ServerCommand;
 import modtools.cli.symbolize.SymbolizeCommand;
 
 /**
@@ -20,32 +23,53 @@ import modtools.cli.symbolize.SymbolizeCommand;
  * the first argument names the command.
  */
 public final class Main {
-    private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod symbolize";
+    private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod server symbolize";
 
     private Main() {}
 
     public static void main(String[] args) {
-        String argv0 = System.getProperty("modtools.argv0", "modtools");
-        List<String> rest = Arrays.asList(args);
+        // Module metadata is byte strings: ISO-8859-1 writes every char back as the byte it was read from.
+        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
+                false, StandardCharsets.ISO_8859_1);
+        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
+        int status = dispatch(System.getProperty("modtools.argv0", "modtools"), Arrays.asList(args), out, err,
+                Path.of(System.getProperty("user.dir")), System.getenv());
+        out.flush();
+        System.exit(status);
+    }
+
+    /**
+     * One call, in this process or for a client of the server: argv[0] as typed, the
+     * arguments, the streams, directory and environment it runs with; returns the exit status.
+     */
+    public static int dispatch(String argv0, List<String> args, PrintStream out, PrintStream err, Path cwd,
+                               Map<String, String> environment) {
+        Optional<Invocation> invocation = invocation(argv0, args, out, err, cwd, environment);
+        if (invocation.isEmpty()) {
+            out.println("Usage: modtools COMMAND [ARGS]\nCommands: " + COMMANDS);
+            return args.isEmpty() ? 1 : 0;
+        }
+        return run(invocation.get().program(), invocation.get());
+    }
+
+    /**
+     * The command a call names, by argv[0]'s base name or, called as modtools, by the first
+     * argument; empty when modtools is asked for its usage.
+     */
+    public static Optional<Invocation> invocation(String argv0, List<String> args, PrintStream out, PrintStream err,
+                                                  Path cwd, Map<String, String> environment) {
+        List<String> rest = args;
         String name = basename(argv0);
         if (name.equals("modtools")) {
             if (rest.isEmpty() || rest.get(0).equals("--help") || rest.get(0).equals("-h")) {
-                System.out.println("Usage: modtools COMMAND [ARGS]\nCommands: " + COMMANDS);
-                System.exit(rest.isEmpty() ? 1 : 0);
+                return Optional.empty();
             }
             argv0 = rest.get(0);
             name = argv0;
             rest = rest.subList(1, rest.size());
         }
-        // Module metadata is byte strings: ISO-8859-1 writes every char back as the byte it was read from.
-        PrintStream out = new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16),
-                false, StandardCharsets.ISO_8859_1);
-        PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
-        Invocation invocation = new Invocation(argv0, name, rest, out, err,
-                Path.of(System.getProperty("user.dir")), System.getProperty("os.version"), System.getenv());
-        int status = run(name, invocation);
-        out.flush();
-        System.exit(status);
+        return Optional.of(new Invocation(argv0, name, rest, out, err, cwd, System.getProperty("os.version"),
+                environment));
     }
 
     static int run(String name, Invocation invocation) {
@@ -57,6 +81,7 @@ public final class Main {
             case "depmod" -> new DepmodCommand();
             case "link" -> new LinkCommand();
             case "modfs" -> new ModfsCommand();
+            case "server" -> new ServerCommand();
             case "symbolize" -> new SymbolizeCommand();
             default -> null;
         };

@@ -1,6 +1,9 @@
 package modtools.cli.modprobe;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,12 +75,38 @@ public final class ModprobeCommand implements Command {
             new LongOption("version", false, 'V'),
             new LongOption("help", false, 'h'),
             new LongOption("json", false, JSON));
+    private static final String SHORT_OPTIONS = "arw:RibfDcnC:d:S:sqvVh";
     private static final int DEFAULT_VERBOSITY = KmodLog.WARNING;
 
     private final Host host;
 
     public ModprobeCommand(Host host) {
         this.host = host;
+    }
+
+    /**
+     * Whether a call only looks (-D, -n, -c, -R, --show-*, -V, -h, or a command line getopt
+     * refuses) and never loads or removes: only such calls may run in a shared server, since
+     * loading and removing keep their own process for flock ownership and recovery.
+     */
+    public static boolean onlyLooks(List<String> commandLine, Map<String, String> environment) {
+        List<String> args = new ArrayList<>();
+        String envOptions = environment.get("MODPROBE_OPTIONS");
+        if (envOptions != null) {
+            args.addAll(EnvironmentOptions.split(envOptions));
+        }
+        args.addAll(commandLine);
+        Getopt.Result parsed;
+        try {
+            parsed = new Getopt("modprobe", SHORT_OPTIONS, LONG_OPTIONS,
+                    new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1)).parse(args);
+        } catch (Getopt.UsageException e) {
+            return true;
+        }
+        return parsed.options().stream().anyMatch(o -> switch (o.key()) {
+            case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;
+            default -> false;
+        });
     }
 
     /** The command line, as parsed; fields follow modprobe.c's variables. */
@@ -116,7 +145,7 @@ public final class ModprobeCommand implements Command {
         ModprobeLog early = new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY, false);
         Getopt.Result parsed;
         try {
-            parsed = new Getopt(inv.argv0(), "arw:RibfDcnC:d:S:sqvVh", LONG_OPTIONS, inv.err()).parse(args);
+            parsed = new Getopt(inv.argv0(), SHORT_OPTIONS, LONG_OPTIONS, inv.err()).parse(args);
         } catch (Getopt.UsageException e) {
             return 1;
         }

@@ -1,0 +1,328 @@
+/*
+ * The native client of the modtools server: runs a call in the user's resident JVM instead of
+ * starting one. It sends its argv, environment, working directory and its standard input,
+ * output and error as descriptors (SCM_RIGHTS), so the command writes straight into the
+ * caller's files; forwards SIGINT, SIGTERM and SIGHUP as a cancel and then dies of the same
+ * signal; and exits with the command's status. With no server it starts one and waits for it,
+ * once; whenever the server cannot take the call it runs the launcher again with
+ * MODTOOLS_SERVER=off, which starts a JVM of its own as before.
+ *
+ * Usage (by bin/modtools only): modtools-client LAUNCHER ARGV0 JAR [ARG...]
+ * LAUNCHER starts the server; ARGV0 is the path the launcher was called by, passed to the
+ * command as typed and run again for the fallback; JAR identifies the build: its canonical
+ * path, inode, size and modification time (modtools.cli.server.BuildId).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Must match modtools.cli.server.Request. */
+#define MAGIC "MT1"
+#define MAX_REQUEST (4 << 20)
+/* How long a server just started may take to listen (a JVM start on a busy machine). */
+#define START_WAIT_MS 20000
+
+extern char **environ;
+
+static const char *launcher, *argv0, *jar;
+static int nargs;
+static char **args;
+static char dir[4096];
+static volatile sig_atomic_t caught;
+static volatile sig_atomic_t sock = -1;
+
+static void run_in_own_jvm(void) {
+	setenv("MODTOOLS_SERVER", "off", 1);
+	char **argv = calloc((size_t)nargs + 2, sizeof *argv);
+	if (argv == NULL) {
+		perror("modtools");
+		exit(1);
+	}
+	argv[0] = (char *)argv0;
+	for (int i = 0; i < nargs; i++)
+		argv[i + 1] = args[i];
+	if (strchr(argv0, '/') != NULL)
+		execv(argv0, argv);
+	else
+		execvp(argv0, argv);
+	fprintf(stderr, "modtools: cannot run %s: %s\n", argv0, strerror(errno));
+	exit(1);
+}
+
+static void on_signal(int sig) {
+	caught = sig;
+	if (sock >= 0) {
+		int saved = errno;
+		send(sock, "c", 1, MSG_NOSIGNAL);
+		errno = saved;
+	}
+}
+
+/* The directory of the user's server; 0 when there is none to use. */
+static int find_dir(void) {
+	const char *given = getenv("MODTOOLS_SERVER_DIR");
+	if (given != NULL && given[0] == '/') {
+		snprintf(dir, sizeof dir, "%s", given);
+	} else if (getuid() == 0) {
+		snprintf(dir, sizeof dir, "/run/modtools");
+	} else {
+		const char *runtime = getenv("XDG_RUNTIME_DIR");
+		if (runtime == NULL || runtime[0] != '/')
+			return 0;
+		snprintf(dir, sizeof dir, "%s/modtools", runtime);
+	}
+	if (strlen(dir) + sizeof "/socket" > sizeof(((struct sockaddr_un *)0)->sun_path))
+		return 0;
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return 0;
+	struct stat st;
+	if (lstat(dir, &st) < 0)
+		return 0;
+	/* Whoever else can enter the directory could answer in the server's place. */
+	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+		fprintf(stderr, "modtools: %s is not a directory of uid %u closed to others; running without the server\n",
+			dir, (unsigned)getuid());
+		return 0;
+	}
+	return 1;
+}
+
+static int connect_server(void) {
+	struct sockaddr_un addr = {.sun_family = AF_UNIX};
+	size_t n = strlen(dir); /* find_dir made sure the whole path fits */
+	memcpy(addr.sun_path, dir, n);
+	memcpy(addr.sun_path + n, "/socket", sizeof "/socket");
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Starts `LAUNCHER server --dir DIR` in a session of its own; returns a descriptor that reads
+   end of file when that server has exited (its write end stays open in the server). */
+static int start_server(void) {
+	int alive[2];
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(alive[0]);
+		close(alive[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		dup2(null, 2);
+		if (alive[1] != 3) {
+			dup2(alive[1], 3);
+		} else {
+			fcntl(3, F_SETFD, 0);
+		}
+		unsetenv("MODTOOLS_SERVER");
+		execl(launcher, launcher, "server", "--dir", dir, (char *)NULL);
+		_exit(127);
+	}
+	close(alive[1]);
+	waitpid(pid, NULL, 0);
+	return alive[0];
+}
+
+/* Connects to a server started just now, or gives up when it exits or takes too long. */
+static int wait_for_server(int alive) {
+	for (int waited = 0; waited < START_WAIT_MS; waited += 5) {
+		int fd = connect_server();
+		if (fd >= 0)
+			return fd;
+		struct pollfd p = {.fd = alive, .events = POLLIN};
+		if (poll(&p, 1, 5) > 0)
+			return connect_server(); /* it exited: perhaps another one took its place */
+	}
+	return -1;
+}
+
+static int append(char *buf, size_t *len, const char *s) {
+	size_t n = strlen(s) + 1;
+	if (*len + n > MAX_REQUEST)
+		return 0;
+	memcpy(buf + *len, s, n);
+	*len += n;
+	return 1;
+}
+
+/* The request after its length: see modtools.cli.server.Request. */
+static char *build_request(size_t *len) {
+	char build[4608], cwd[4096], count[16], canonical[4096];
+	struct stat st;
+	if (realpath(jar, canonical) == NULL || stat(canonical, &st) < 0 || getcwd(cwd, sizeof cwd) == NULL)
+		return NULL;
+	snprintf(build, sizeof build, "%s:%llu:%lld:%lld.%09ld", canonical, (unsigned long long)st.st_ino,
+		 (long long)st.st_size, (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+	snprintf(count, sizeof count, "%d", nargs);
+	char *buf = malloc(MAX_REQUEST);
+	if (buf == NULL)
+		return NULL;
+	*len = 0;
+	int ok = append(buf, len, MAGIC) && append(buf, len, build) && append(buf, len, cwd) &&
+		 append(buf, len, argv0) && append(buf, len, count);
+	for (int i = 0; ok && i < nargs; i++)
+		ok = append(buf, len, args[i]);
+	for (char **e = environ; ok && *e != NULL; e++)
+		ok = append(buf, len, *e);
+	if (!ok) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int send_request(int fd, const char *payload, size_t len) {
+	uint32_t header = (uint32_t)len;
+	struct iovec iov[2] = {{.iov_base = &header, .iov_len = sizeof header},
+			       {.iov_base = (void *)payload, .iov_len = len}};
+	int fds[3] = {0, 1, 2};
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof fds)];
+	} control;
+	memset(&control, 0, sizeof control);
+	struct msghdr msg = {.msg_iov = iov, .msg_iovlen = 2, .msg_control = control.buf,
+			     .msg_controllen = sizeof control.buf};
+	struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+	cmsg->cmsg_level = SOL_SOCKET;
+	cmsg->cmsg_type = SCM_RIGHTS;
+	cmsg->cmsg_len = CMSG_LEN(sizeof fds);
+	memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
+	ssize_t n;
+	do
+		n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return 0;
+	size_t total = sizeof header + len, done = (size_t)n;
+	while (done < total) {
+		size_t off = done - sizeof header; /* sendmsg sends the 4-byte header whole first */
+		n = send(fd, payload + off, len - off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return 0;
+		done += (size_t)n;
+	}
+	return 1;
+}
+
+/* One line of the reply into line (without its newline); 0 at end of file or error. */
+static int read_line(int fd, char *line, size_t size) {
+	size_t n = 0;
+	while (n + 1 < size) {
+		char c;
+		ssize_t r = read(fd, &c, 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return 0;
+		if (c == '\n') {
+			line[n] = 0;
+			return 1;
+		}
+		line[n++] = c;
+	}
+	return 0;
+}
+
+static void die_of_caught_signal(void) {
+	int sig = caught;
+	signal(sig, SIG_DFL);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	sigprocmask(SIG_UNBLOCK, &set, NULL);
+	raise(sig);
+}
+
+enum outcome { RETRY, FALLBACK };
+
+/* One call on a connected server: exits with the command's status, or says what to do next. */
+static enum outcome call(int fd, const char *payload, size_t len) {
+	sock = fd;
+	if (!send_request(fd, payload, len)) {
+		close(fd);
+		return RETRY;
+	}
+	char line[1024];
+	if (!read_line(fd, line, sizeof line)) {
+		close(fd);
+		return RETRY; /* the server went away before taking the call: nothing ran */
+	}
+	if (strcmp(line, "stale") == 0) {
+		close(fd);
+		return RETRY;
+	}
+	if (strcmp(line, "start") != 0) {
+		close(fd);
+		return FALLBACK; /* "fallback", or "refused: ..." */
+	}
+	if (caught)
+		on_signal(caught); /* a signal that came before the command started */
+	int ok = read_line(fd, line, sizeof line);
+	if (caught)
+		die_of_caught_signal();
+	if (!ok || strncmp(line, "exit ", 5) != 0) {
+		fprintf(stderr, "modtools: the server ended during the call\n");
+		exit(1);
+	}
+	exit(atoi(line + 5));
+}
+
+int main(int argc, char **argv) {
+	if (argc < 4) {
+		fprintf(stderr, "Usage: modtools-client LAUNCHER ARGV0 JAR [ARG...]\n");
+		return 1;
+	}
+	launcher = argv[1];
+	argv0 = argv[2];
+	jar = argv[3];
+	args = argv + 4;
+	nargs = argc - 4;
+	const char *mode = getenv("MODTOOLS_SERVER");
+	if ((mode != NULL && strcmp(mode, "off") == 0) || !find_dir())
+		run_in_own_jvm();
+	size_t len;
+	char *payload = build_request(&len);
+	if (payload == NULL)
+		run_in_own_jvm();
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	int fd = connect_server();
+	if (fd >= 0 && call(fd, payload, len) == FALLBACK)
+		run_in_own_jvm();
+	/* No server, or one of another build that is quitting now: start ours, once. */
+	int alive = start_server();
+	if (alive >= 0 && (fd = wait_for_server(alive)) >= 0)
+		call(fd, payload, len);
+	run_in_own_jvm();
+}

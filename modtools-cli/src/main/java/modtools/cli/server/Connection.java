@@ -1,0 +1,180 @@
+package modtools.cli.server;
+
+import java.io.PrintStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import modtools.cli.Invocation;
+import modtools.cli.Main;
+
+/**
+ * One client's call, from its connection to its exit status. The reply is lines of text:
+ * {@code refused: WHY} (the call was not taken; the client runs it in a JVM of its own),
+ * {@code fallback} (taken, but not one the server runs), {@code stale} (this server runs
+ * another build and quits), or {@code start} once the command runs, then {@code exit N}.
+ * While the command runs, a byte from the client or the client's end of the connection
+ * cancels it: its output stops, it is interrupted, and what it writes into place is renamed
+ * there whole or not at all.
+ */
+final class Connection implements Runnable {
+    /** A client that connects and says nothing is dropped after this long. */
+    private static final long REQUEST_TIMEOUT_MILLIS = 5000;
+    private static final int DESCRIPTORS = 3;
+
+    private final Server server;
+    private final int fd;
+    private int[] descriptors = new int[0];
+
+    Connection(Server server, int fd) {
+        this.server = server;
+        this.fd = fd;
+    }
+
+    @Override
+    public void run() {
+        try {
+            serve();
+        } catch (Libc.SysError e) {
+            reply("refused: " + e.getMessage());
+        } finally {
+            for (int d : descriptors) {
+                Libc.closeQuietly(d);
+            }
+            Libc.closeQuietly(fd);
+            server.finished();
+        }
+    }
+
+    private void serve() throws Libc.SysError {
+        int peer = Libc.peerCredentials(fd)[1];
+        if (peer != server.uid()) {
+            reply("refused: uid " + peer + " may not use the server of uid " + server.uid());
+            return;
+        }
+        Libc.receiveTimeout(fd, REQUEST_TIMEOUT_MILLIS);
+        Libc.Received first = Libc.receive(fd, 4, DESCRIPTORS + 1);
+        descriptors = first.fds();
+        if (first.bytes().length == 0) {
+            return;
+        }
+        if (first.truncated() || descriptors.length != DESCRIPTORS) {
+            reply("refused: a request carries its standard input, output and error, "
+                    + descriptors.length + " descriptors came");
+            return;
+        }
+        byte[] header = readFully(first.bytes(), 4);
+        if (header == null) {
+            reply("refused: request ends inside its length");
+            return;
+        }
+        int length = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder()).getInt();
+        if (length < 0 || length > Request.MAX_LENGTH) {
+            reply("refused: request of " + Integer.toUnsignedString(length) + " bytes (at most " + Request.MAX_LENGTH + ")");
+            return;
+        }
+        byte[] payload = readFully(new byte[0], length);
+        if (payload == null) {
+            reply("refused: request shorter than its length");
+            return;
+        }
+        Request.Parsed parsed = Request.parse(payload);
+        if (parsed instanceof Request.Malformed m) {
+            reply("refused: malformed request: " + m.reason());
+            return;
+        }
+        Request request = ((Request.Valid) parsed).request();
+        if (!request.buildId().equals(server.buildId())) {
+            server.retire();
+            reply("stale");
+            return;
+        }
+        Libc.receiveTimeout(fd, 0);
+        execute(request);
+    }
+
+    /** {@code start} bytes already read, then the rest up to {@code length}; null if the client stops first. */
+    private byte[] readFully(byte[] start, int length) throws Libc.SysError {
+        byte[] bytes = new byte[length];
+        int have = Math.min(start.length, length);
+        System.arraycopy(start, 0, bytes, 0, have);
+        while (have < length) {
+            int n = Libc.read(fd, bytes, have, length - have);
+            if (n == 0) {
+                return null;
+            }
+            have += n;
+        }
+        return bytes;
+    }
+
+    private void execute(Request request) throws Libc.SysError {
+        AtomicBoolean cancelled = new AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
+        FdOutput outStream = new FdOutput(descriptors[1], 1 << 16, cancelled::get);
+        FdOutput errStream = new FdOutput(descriptors[2], 1 << 12, cancelled::get);
+        PrintStream out = new PrintStream(outStream, false, StandardCharsets.ISO_8859_1);
+        PrintStream err = new PrintStream(errStream, true, StandardCharsets.ISO_8859_1);
+        try {
+            Path cwd = Path.of(request.cwd());
+            Optional<Invocation> invocation = Main.invocation(request.argv0(), request.args(), out, err, cwd,
+                    request.environment());
+            if (invocation.isPresent() && !Served.served(invocation.get(), server.ownEnvironment())) {
+                reply("fallback");
+                return;
+            }
+            reply("start");
+            int[] status = {1};
+            Thread worker = new Thread(() -> {
+                try {
+                    status[0] = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment());
+                } catch (RuntimeException | Error e) {
+                    err.println("modtools: " + e);
+                    status[0] = 1;
+                } finally {
+                    out.flush();
+                    err.flush();
+                    done.set(true);
+                    Libc.stopReading(fd);
+                }
+            }, "modtools " + String.join(" ", request.args()));
+            worker.start();
+            try {
+                Libc.read(fd, new byte[1], 0, 1);
+            } catch (Libc.SysError e) {
+                // the connection failed: the client is gone as surely as after a cancel byte
+            }
+            if (!done.get()) {
+                cancelled.set(true);
+                worker.interrupt();
+            }
+            joinUninterruptibly(worker);
+            reply("exit " + status[0]);
+        } finally {
+            outStream.close();
+            errStream.close();
+        }
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        while (true) {
+            try {
+                thread.join();
+                return;
+            } catch (InterruptedException e) {
+                // the server does not interrupt its connections; keep waiting
+            }
+        }
+    }
+
+    /** One line to the client; a client that has gone does not hear it. */
+    private void reply(String line) {
+        try {
+            Libc.sendAll(fd, (line + "\n").getBytes(StandardCharsets.ISO_8859_1));
+        } catch (Libc.SysError e) {
+            // the client has gone
+        }
+    }
+}

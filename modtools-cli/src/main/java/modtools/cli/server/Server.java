@@ -1,0 +1,163 @@
+package modtools.cli.server;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The resident server: one per user and directory, holding the directory's lock file for its
+ * whole life (a second server started meanwhile waits for it, then takes over), listening on
+ * the socket beside it, each call on a thread of its own. It quits when idle for its idle time
+ * and when a client of another build calls; either way it first takes its socket away, so no
+ * new client reaches it, and ends once the calls it has taken are answered.
+ */
+final class Server {
+    /** How long a new server waits for an old one, told to quit, to let go of the lock. */
+    private static final long TAKEOVER_MILLIS = 10_000;
+
+    private final Path dir;
+    private final String buildId;
+    private final Map<String, String> ownEnvironment;
+    private final long idleNanos;
+    private final int uid = Libc.uid();
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile long lastActive = System.nanoTime();
+    private volatile boolean retiring;
+    private int listener = -1;
+    private Object socketInode;
+
+    Server(Path dir, String buildId, Map<String, String> ownEnvironment, long idleSeconds) {
+        this.dir = dir;
+        this.buildId = buildId;
+        this.ownEnvironment = ownEnvironment;
+        this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+    }
+
+    int uid() {
+        return uid;
+    }
+
+    String buildId() {
+        return buildId;
+    }
+
+    Map<String, String> ownEnvironment() {
+        return ownEnvironment;
+    }
+
+    /** Serves until idle or retired; false when it could not start (the reason on {@code err}). */
+    boolean serve(PrintStream err) throws InterruptedException {
+        try (FileChannel lockFile = FileChannel.open(dir.resolve(SocketDirectory.LOCK), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE)) {
+            FileLock lock = waitForLock(lockFile);
+            if (lock == null) {
+                err.println("modtools server: another server in " + dir + " holds its lock");
+                return false;
+            }
+            Path socket = dir.resolve(SocketDirectory.SOCKET);
+            Files.deleteIfExists(socket);
+            listener = Libc.listenAt(socket.toString(), 128);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            socketInode = Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            Thread idle = new Thread(this::watchIdle, "modtools server idle");
+            idle.setDaemon(true);
+            idle.start();
+            acceptUntilRetired();
+            while (active.get() > 0) {
+                Thread.sleep(10);
+            }
+            return true;
+        } catch (IOException | Libc.SysError e) {
+            err.println("modtools server: " + dir + ": " + e.getMessage());
+            return false;
+        } finally {
+            if (listener >= 0) {
+                Libc.closeQuietly(listener);
+            }
+        }
+    }
+
+    private FileLock waitForLock(FileChannel lockFile) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TAKEOVER_MILLIS);
+        while (true) {
+            FileLock lock = lockFile.tryLock();
+            if (lock != null || System.nanoTime() > deadline) {
+                return lock;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private void acceptUntilRetired() {
+        while (!retiring) {
+            int fd;
+            try {
+                fd = Libc.accept(listener);
+            } catch (Libc.SysError e) {
+                // the listener shut down by retire(), or out of descriptors for a moment
+                pause();
+                continue;
+            }
+            active.incrementAndGet();
+            lastActive = System.nanoTime();
+            Thread connection = new Thread(new Connection(this, fd), "modtools connection");
+            connection.start();
+        }
+    }
+
+    private void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    void finished() {
+        lastActive = System.nanoTime();
+        active.decrementAndGet();
+    }
+
+    private void watchIdle() {
+        long step = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(idleNanos / 10, TimeUnit.SECONDS.toNanos(1)));
+        while (!retiring) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(step);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (active.get() == 0 && System.nanoTime() - lastActive >= idleNanos) {
+                retire();
+            }
+        }
+    }
+
+    /**
+     * No new calls: the socket is removed (if it is still ours, not a successor's) and the
+     * listener shut down, which wakes the accepting thread.
+     */
+    synchronized void retire() {
+        if (retiring) {
+            return;
+        }
+        retiring = true;
+        Path socket = dir.resolve(SocketDirectory.SOCKET);
+        try {
+            if (socketInode.equals(Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS))) {
+                Files.delete(socket);
+            }
+        } catch (IOException e) {
+            // gone already, or replaced by a successor, whose socket stays
+        }
+        Libc.shutdownListener(listener);
+    }
+}
