@@ -5,7 +5,9 @@
  * caller's files; forwards SIGINT, SIGTERM and SIGHUP as a cancel and then dies of the same
  * signal; and exits with the command's status. With no server it starts one and waits for it,
  * once; whenever the server cannot take the call it runs the launcher again with
- * MODTOOLS_SERVER=off, which starts a JVM of its own as before.
+ * MODTOOLS_SERVER=off, which starts a JVM of its own as before. MODTOOLS_SERVER=only is for
+ * tests and benchmarks, which must know where a call ran: no server is started, and a call
+ * no server takes fails with status 125 and one line.
  *
  * Usage (by bin/modtools only): modtools-client LAUNCHER ARGV0 JAR [ARG...]
  * LAUNCHER starts the server; ARGV0 is the path the launcher was called by, passed to the
@@ -59,6 +61,17 @@ static void run_in_own_jvm(void) {
 		execvp(argv0, argv);
 	fprintf(stderr, "modtools: cannot run %s: %s\n", argv0, strerror(errno));
 	exit(1);
+}
+
+static int only_served;
+
+/* A call the server did not take: in a JVM of its own, or not at all with MODTOOLS_SERVER=only. */
+static void not_served(const char *why) {
+	if (only_served) {
+		fprintf(stderr, "modtools: not served (MODTOOLS_SERVER=only): %s\n", why);
+		exit(125);
+	}
+	run_in_own_jvm();
 }
 
 static void on_signal(int sig) {
@@ -306,12 +319,15 @@ int main(int argc, char **argv) {
 	args = argv + 4;
 	nargs = argc - 4;
 	const char *mode = getenv("MODTOOLS_SERVER");
-	if ((mode != NULL && strcmp(mode, "off") == 0) || !find_dir())
+	if (mode != NULL && strcmp(mode, "off") == 0)
 		run_in_own_jvm();
+	only_served = mode != NULL && strcmp(mode, "only") == 0;
+	if (!find_dir())
+		not_served("no directory for the server's socket");
 	size_t len;
 	char *payload = build_request(&len);
 	if (payload == NULL)
-		run_in_own_jvm();
+		not_served("the request cannot be made (jar, working directory or size)");
 	struct sigaction sa = {.sa_handler = on_signal};
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
@@ -319,7 +335,9 @@ int main(int argc, char **argv) {
 	sigaction(SIGHUP, &sa, NULL);
 	int fd = connect_server();
 	if (fd >= 0 && call(fd, payload, len) == FALLBACK)
-		run_in_own_jvm();
+		not_served("the server does not run this call");
+	if (only_served)
+		not_served("no server answered");
 	/* No server, or one of another build that is quitting now: start ours, once. */
 	int alive = start_server();
 	if (alive >= 0 && (fd = wait_for_server(alive)) >= 0)

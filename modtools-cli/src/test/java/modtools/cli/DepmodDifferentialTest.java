@@ -13,6 +13,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.Random;
 import java.util.Set;
 import modtools.testkit.Corpus;
@@ -66,18 +67,24 @@ class DepmodDifferentialTest {
         }
     }
 
+    /** kmod's depmod, or ours both in this JVM and served, which must agree to the byte. */
     static Outcome run(Path moduleDir, List<String> args, boolean kmod) throws IOException {
-        for (String name : INDEXES) {
-            Files.deleteIfExists(moduleDir.resolve(name));
-        }
-        Processes.Result result;
         if (kmod) {
             List<String> command = new ArrayList<>(List.of("depmod"));
             command.addAll(args);
-            result = Processes.run(command);
-        } else {
-            result = Tool.ours("depmod", args);
+            return run(moduleDir, () -> Processes.run(command));
         }
+        Outcome inJvm = run(moduleDir, () -> Tool.inProcess("depmod", args));
+        Outcome served = run(moduleDir, () -> Tool.served("depmod", args));
+        assertSameOutcome(inJvm, served, "depmod " + String.join(" ", args) + ", served against in a plain JVM");
+        return inJvm;
+    }
+
+    private static Outcome run(Path moduleDir, Supplier<Processes.Result> depmod) throws IOException {
+        for (String name : INDEXES) {
+            Files.deleteIfExists(moduleDir.resolve(name));
+        }
+        Processes.Result result = depmod.get();
         Map<String, byte[]> files = new LinkedHashMap<>();
         for (String name : INDEXES) {
             Path p = moduleDir.resolve(name);

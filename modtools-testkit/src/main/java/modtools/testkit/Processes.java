@@ -46,13 +46,18 @@ public final class Processes {
 
     /** In {@code dir} (null: the current one), killed after {@code timeoutSeconds} (0: never). */
     public static Result run(Path dir, List<String> command, int timeoutSeconds) {
+        return run(dir, command, environment(), timeoutSeconds);
+    }
+
+    /** As {@link #run(Path, List, int)}, with the whole environment given. */
+    public static Result run(Path dir, List<String> command, Map<String, String> environment, int timeoutSeconds) {
         try {
             ProcessBuilder pb = new ProcessBuilder(command);
             if (dir != null) {
                 pb.directory(dir.toFile());
             }
             pb.environment().clear();
-            pb.environment().putAll(environment());
+            pb.environment().putAll(environment);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
             Process p = pb.start();
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));

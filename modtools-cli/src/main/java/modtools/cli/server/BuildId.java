@@ -7,7 +7,7 @@ import java.nio.file.attribute.FileTime;
 
 /**
  * Which jar a server runs: its path, inode, size and modification time, as the client computes
- * them from stat(2) at every call. A rebuilt or reinstalled jar has another id, and the server
+ * them from stat(2) at every call (run from a class directory, as in tests, the directory's). A rebuilt or reinstalled jar has another id, and the server
  * of the old one quits when a client of the new one calls.
  */
 final class BuildId {

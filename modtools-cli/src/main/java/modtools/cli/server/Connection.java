@@ -38,7 +38,8 @@ final class Connection implements Runnable {
         try {
             serve();
         } catch (Libc.SysError e) {
-            reply("refused: " + e.getMessage());
+            reply(e.errno == Libc.EAGAIN ? "refused: no whole request within " + REQUEST_TIMEOUT_MILLIS + " ms"
+                    : "refused: " + e.getMessage());
         } finally {
             for (int d : descriptors) {
                 Libc.closeQuietly(d);
@@ -60,11 +61,6 @@ final class Connection implements Runnable {
         if (first.bytes().length == 0) {
             return;
         }
-        if (first.truncated() || descriptors.length != DESCRIPTORS) {
-            reply("refused: a request carries its standard input, output and error, "
-                    + descriptors.length + " descriptors came");
-            return;
-        }
         byte[] header = readFully(first.bytes(), 4);
         if (header == null) {
             reply("refused: request ends inside its length");
@@ -73,6 +69,11 @@ final class Connection implements Runnable {
         int length = ByteBuffer.wrap(header).order(ByteOrder.nativeOrder()).getInt();
         if (length < 0 || length > Request.MAX_LENGTH) {
             reply("refused: request of " + Integer.toUnsignedString(length) + " bytes (at most " + Request.MAX_LENGTH + ")");
+            return;
+        }
+        if (first.truncated() || descriptors.length != DESCRIPTORS) {
+            reply("refused: a request carries its standard input, output and error, "
+                    + descriptors.length + " descriptors came");
             return;
         }
         byte[] payload = readFully(new byte[0], length);

@@ -27,6 +27,7 @@ final class Libc {
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RD = 0;
     static final int EINTR = 4;
+    static final int EAGAIN = 11;
     /** sun_path's size in struct sockaddr_un. */
     static final int SUN_PATH = 108;
 

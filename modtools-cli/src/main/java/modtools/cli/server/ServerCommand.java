@@ -2,7 +2,6 @@ package modtools.cli.server;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -51,13 +50,9 @@ public final class ServerCommand implements Command {
         String buildId;
         try {
             Path jar = Path.of(ServerCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            if (!Files.isRegularFile(jar)) {
-                inv.err().println("modtools server: runs from the jar only, not from " + jar);
-                return 1;
-            }
             buildId = BuildId.of(jar);
         } catch (IOException | URISyntaxException e) {
-            inv.err().println("modtools server: cannot identify its jar: " + e.getMessage());
+            inv.err().println("modtools server: cannot identify its build: " + e.getMessage());
             return 1;
         }
         try {
