@@ -6,7 +6,9 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import modtools.cli.Invocation;
 import modtools.cli.Main;
 
@@ -111,11 +113,19 @@ final class Connection implements Runnable {
         return bytes;
     }
 
+    private static final int RUNNING = 0;
+    private static final int DONE = 1;
+    private static final int CANCELLED = 2;
+
+    /**
+     * Runs the command on this thread while a pooled one watches the connection for a cancel;
+     * the exit status goes out before that watcher is woken and waited for, so the client never
+     * waits for a thread hand-off after its command.
+     */
     private void execute(Request request) throws Libc.SysError {
-        AtomicBoolean cancelled = new AtomicBoolean();
-        AtomicBoolean done = new AtomicBoolean();
-        FdOutput outStream = new FdOutput(descriptors[1], 1 << 16, cancelled::get);
-        FdOutput errStream = new FdOutput(descriptors[2], 1 << 12, cancelled::get);
+        AtomicInteger state = new AtomicInteger(RUNNING);
+        FdOutput outStream = new FdOutput(descriptors[1], 1 << 16, () -> state.get() == CANCELLED);
+        FdOutput errStream = new FdOutput(descriptors[2], 1 << 12, () -> state.get() == CANCELLED);
         PrintStream out = new PrintStream(outStream, false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(errStream, true, StandardCharsets.ISO_8859_1);
         try {
@@ -127,45 +137,55 @@ final class Connection implements Runnable {
                 return;
             }
             reply("start");
-            int[] status = {1};
-            Thread worker = new Thread(() -> {
-                try {
-                    status[0] = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment());
-                } catch (RuntimeException | Error e) {
-                    err.println("modtools: " + e);
-                    status[0] = 1;
-                } finally {
-                    out.flush();
-                    err.flush();
-                    done.set(true);
-                    Libc.stopReading(fd);
-                }
-            }, "modtools " + String.join(" ", request.args()));
-            worker.start();
+            Thread self = Thread.currentThread();
+            Future<?> watcher = server.pool().submit(() -> watch(state, self));
+            int status;
             try {
-                Libc.read(fd, new byte[1], 0, 1);
-            } catch (Libc.SysError e) {
-                // the connection failed: the client is gone as surely as after a cancel byte
+                status = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment());
+            } catch (RuntimeException | Error e) {
+                err.println("modtools: " + e);
+                status = 1;
             }
-            if (!done.get()) {
-                cancelled.set(true);
-                worker.interrupt();
+            out.flush();
+            err.flush();
+            boolean done = state.compareAndSet(RUNNING, DONE);
+            if (done) {
+                reply("exit " + status);
             }
-            joinUninterruptibly(worker);
-            reply("exit " + status[0]);
+            Libc.stopReading(fd);
+            waitFor(watcher);
+            // a cancel's interrupt has been delivered by now: it must not reach this thread's next call
+            Thread.interrupted();
+            if (!done) {
+                reply("exit " + status);
+            }
         } finally {
             outStream.close();
             errStream.close();
         }
     }
 
-    private static void joinUninterruptibly(Thread thread) {
+    /** A byte from the client, or its end of the connection, while the command runs cancels it. */
+    private void watch(AtomicInteger state, Thread command) {
+        try {
+            Libc.read(fd, new byte[1], 0, 1);
+        } catch (Libc.SysError e) {
+            // the connection failed: the client is gone as surely as after a cancel byte
+        }
+        if (state.compareAndSet(RUNNING, CANCELLED)) {
+            command.interrupt();
+        }
+    }
+
+    private static void waitFor(Future<?> task) {
         while (true) {
             try {
-                thread.join();
+                task.get();
                 return;
             } catch (InterruptedException e) {
-                // the server does not interrupt its connections; keep waiting
+                // the cancel's own interrupt: the watcher is ending
+            } catch (ExecutionException e) {
+                return;
             }
         }
     }

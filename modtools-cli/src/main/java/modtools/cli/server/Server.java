@@ -10,6 +10,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -30,6 +32,12 @@ final class Server {
     private final long idleNanos;
     private final int uid = Libc.uid();
     private final AtomicInteger active = new AtomicInteger();
+    /** Threads for calls and their cancel watchers, kept for the next calls rather than made anew. */
+    private final ExecutorService pool = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "modtools call");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile long lastActive = System.nanoTime();
     private volatile boolean retiring;
     private int listener = -1;
@@ -68,6 +76,7 @@ final class Server {
             listener = Libc.listenAt(socket.toString(), 128);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             socketInode = Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            lastActive = System.nanoTime();
             Thread idle = new Thread(this::watchIdle, "modtools server idle");
             idle.setDaemon(true);
             idle.start();
@@ -109,8 +118,7 @@ final class Server {
             }
             active.incrementAndGet();
             lastActive = System.nanoTime();
-            Thread connection = new Thread(new Connection(this, fd), "modtools connection");
-            connection.start();
+            pool.execute(new Connection(this, fd));
         }
     }
 
@@ -120,6 +128,10 @@ final class Server {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    ExecutorService pool() {
+        return pool;
     }
 
     void finished() {

@@ -252,7 +252,7 @@ class ServerTest {
 
     @Test
     void idleServerQuits() throws Exception {
-        try (Served server = Served.start(Map.of("MODTOOLS_SERVER_IDLE", "1"))) {
+        try (Served server = Served.start(Map.of("MODTOOLS_SERVER_IDLE", "5"))) {
             assertServes(server);
             assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), "the idle server quit");
             assertEquals(0, server.process().exitValue());
