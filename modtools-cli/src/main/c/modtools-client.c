@@ -83,28 +83,46 @@ static void on_signal(int sig) {
 	}
 }
 
-/* The directory of the user's server; 0 when there is none to use. */
+/* Whether others than the user (and root) could replace what path holds: a socket, or the directory. */
+static int open_to_others(const char *path, int directory) {
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return 1;
+	if (directory)
+		return !S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077) != 0;
+	return !S_ISDIR(st.st_mode) || (st.st_uid != getuid() && st.st_uid != 0) ||
+	       ((st.st_mode & 022) != 0 && (st.st_mode & S_ISVTX) == 0);
+}
+
+/* The directory of the user's server (see modtools.cli.server.SocketDirectory); 0 when there is
+   none to use. */
 static int find_dir(void) {
 	const char *given = getenv("MODTOOLS_SERVER_DIR");
 	if (given != NULL && given[0] == '/') {
 		snprintf(dir, sizeof dir, "%s", given);
 	} else if (getuid() == 0) {
-		snprintf(dir, sizeof dir, "/run/modtools");
+		snprintf(dir, sizeof dir, "/run/modtools/server");
 	} else {
 		const char *runtime = getenv("XDG_RUNTIME_DIR");
 		if (runtime == NULL || runtime[0] != '/')
 			return 0;
-		snprintf(dir, sizeof dir, "%s/modtools", runtime);
+		snprintf(dir, sizeof dir, "%s/modtools/server", runtime);
 	}
 	if (strlen(dir) + sizeof "/socket" > sizeof(((struct sockaddr_un *)0)->sun_path))
 		return 0;
+	char parent[sizeof dir];
+	snprintf(parent, sizeof parent, "%s", dir);
+	char *slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	if (given == NULL || given[0] != '/')
+		mkdir(parent, getuid() == 0 ? 0755 : 0700);
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
 		return 0;
-	struct stat st;
-	if (lstat(dir, &st) < 0)
-		return 0;
-	/* Whoever else can enter the directory could answer in the server's place. */
-	if (!S_ISDIR(st.st_mode) || st.st_uid != getuid() || (st.st_mode & 077) != 0) {
+	/* Whoever else can enter the directory, or replace it, could answer in the server's place. */
+	if (open_to_others(parent, 0) || open_to_others(dir, 1)) {
 		fprintf(stderr, "modtools: %s is not a directory of uid %u closed to others; running without the server\n",
 			dir, (unsigned)getuid());
 		return 0;

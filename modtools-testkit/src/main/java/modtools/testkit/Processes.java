@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Runs a reference tool (kmod, binutils, gcc, a script) and captures both streams as bytes.
  * The environment loses MODPROBE_OPTIONS, which kmod's modprobe would prepend to its
- * arguments, the C locale keeps binutils' messages in English, and standard input is empty,
+ * arguments, the C locale keeps binutils' messages in English, our launcher runs without its
+ * resident server (MODTOOLS_SERVER=off), and standard input is empty,
  * so runs do not depend on the caller's shell.
  */
 public final class Processes {
@@ -37,6 +38,10 @@ public final class Processes {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("MODPROBE_OPTIONS");
         env.put("LC_ALL", "C");
+        // our launcher starts a JVM per call, as before the resident server; the tests that
+        // want the server ask for their own (Served), never a user's
+        env.put("MODTOOLS_SERVER", "off");
+        env.remove("MODTOOLS_SERVER_DIR");
         return Map.copyOf(env);
     }
 

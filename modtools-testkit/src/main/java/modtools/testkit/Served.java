@@ -39,8 +39,9 @@ public final class Served implements AutoCloseable {
 
     /** One server for every test of this JVM that needs one, stopped when the JVM ends. */
     public static synchronized Served shared() {
-        if (shared == null) {
-            shared = start(Map.of());
+        if (shared == null || !shared.server.isAlive()) {
+            // the server quits after its idle time, as a user's does: a later test starts another
+            shared = start(Map.of("MODTOOLS_SERVER_IDLE", "600"));
             Served s = shared;
             Runtime.getRuntime().addShutdownHook(new Thread(s::close));
         }

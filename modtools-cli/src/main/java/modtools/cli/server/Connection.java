@@ -29,6 +29,7 @@ final class Connection implements Runnable {
     private final Server server;
     private final int fd;
     private int[] descriptors = new int[0];
+    private int peerPid;
 
     Connection(Server server, int fd) {
         this.server = server;
@@ -52,7 +53,9 @@ final class Connection implements Runnable {
     }
 
     private void serve() throws Libc.SysError {
-        int peer = Libc.peerCredentials(fd)[1];
+        int[] credentials = Libc.peerCredentials(fd);
+        peerPid = credentials[0];
+        int peer = credentials[1];
         if (peer != server.uid()) {
             reply("refused: uid " + peer + " may not use the server of uid " + server.uid());
             return;
@@ -132,7 +135,8 @@ final class Connection implements Runnable {
             Path cwd = Path.of(request.cwd());
             Optional<Invocation> invocation = Main.invocation(request.argv0(), request.args(), out, err, cwd,
                     request.environment());
-            if (invocation.isPresent() && !Served.served(invocation.get(), server.ownEnvironment())) {
+            if (invocation.isPresent() && !(Served.served(invocation.get(), server.ownEnvironment())
+                    && Served.seesSameFiles(peerPid))) {
                 reply("fallback");
                 return;
             }

@@ -1,5 +1,8 @@
 package modtools.cli.server;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 import modtools.cli.Invocation;
@@ -9,12 +12,24 @@ import modtools.cli.modprobe.ModprobeCommand;
  * Which calls the server runs: the commands that only read and write files. Loading and
  * removing keep a process of their own. A call whose environment would change what this JVM
  * fixed at its start (the locale that decides how file names become bytes, POSIXLY_CORRECT that
- * fnmatch reads once) runs in a JVM of its own as well.
+ * fnmatch reads once) runs in a JVM of its own as well, and so does a client that sees other
+ * files under the same names: in another mount namespace (unshare -m, a container) or chroot.
  */
 final class Served {
     private static final String[] FIXED_AT_START = {"POSIXLY_CORRECT", "LC_ALL", "LC_CTYPE", "LANG"};
 
     private Served() {}
+
+    /** Whether process {@code pid} has this process's mounts and root, so its paths name our files. */
+    static boolean seesSameFiles(int pid) {
+        Path proc = Path.of("/proc", Integer.toString(pid));
+        try {
+            return Files.readSymbolicLink(proc.resolve("ns/mnt")).equals(Files.readSymbolicLink(Path.of("/proc/self/ns/mnt")))
+                    && Files.isSameFile(proc.resolve("root"), Path.of("/"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
 
     static boolean served(Invocation inv, Map<String, String> serverEnvironment) {
         for (String name : FIXED_AT_START) {

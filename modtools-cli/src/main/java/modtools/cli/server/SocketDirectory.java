@@ -9,10 +9,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where a user's server listens: a directory only that user may enter, {@code /run/modtools}
- * for root and {@code $XDG_RUNTIME_DIR/modtools} for others, chosen from the server's own
- * environment at its start, never from a request's. A directory owned by another user or open
- * to others is refused: whoever controls it could put their own socket in our place.
+ * Where a user's server listens: a directory only that user may enter, {@code server} in
+ * {@code /run/modtools} for root and in {@code $XDG_RUNTIME_DIR/modtools} for others, chosen
+ * from the server's own environment at its start, never from a request's. A directory owned by
+ * another user or open to others is refused, and so is one whose parent others may write:
+ * whoever controls either could put their own socket in our place.
  */
 final class SocketDirectory {
     static final String SOCKET = "socket";
@@ -23,18 +24,27 @@ final class SocketDirectory {
     /** The default place for {@code uid}, empty when a user without XDG_RUNTIME_DIR has none. */
     static Optional<Path> defaultFor(int uid, Map<String, String> ownEnvironment) {
         if (uid == 0) {
-            return Optional.of(Path.of("/run/modtools"));
+            return Optional.of(Path.of("/run/modtools/server"));
         }
         String runtime = ownEnvironment.get("XDG_RUNTIME_DIR");
         if (runtime == null || !runtime.startsWith("/")) {
             return Optional.empty();
         }
-        return Optional.of(Path.of(runtime, "modtools"));
+        return Optional.of(Path.of(runtime, "modtools", "server"));
     }
 
     /** Makes the directory if missing; the problem with it, if it is not fit to hold the socket. */
     static Optional<String> prepare(Path dir, int uid) {
         try {
+            Path parent = dir.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+                int owner = (Integer) Files.getAttribute(parent, "unix:uid");
+                int mode = (Integer) Files.getAttribute(parent, "unix:mode");
+                if ((owner != uid && owner != 0) || (mode & 022) != 0 && (mode & 01000) == 0) {
+                    return Optional.of(parent + ": others may replace what it holds");
+                }
+            }
             if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try {
                     Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -63,7 +63,8 @@ class DebPackageTest {
         assertTrue(info.contains(" postinst ") && info.contains(" prerm "), info);
         String contents = Scripts.ok("dpkg-deb", "--contents", deb.toString()).stdoutText();
         List<String> promised = new java.util.ArrayList<>(List.of("./usr/bin/modtools -> ../lib/modtools/modtools",
-                "./usr/lib/modtools/modtools", "./usr/lib/modtools/modtools.jar", "./usr/lib/modtools/make-archive",
+                "./usr/lib/modtools/modtools", "./usr/lib/modtools/modtools.jar", "./usr/lib/modtools/modtools-client",
+                "./usr/lib/modtools/make-archive",
                 "./usr/lib/modtools/sdk/include/modfs/module.h", "./usr/lib/modtools/sdk/build-module",
                 "./usr/lib/systemd/system/modfs.service", "./usr/share/bash-completion/completions/modtools"));
         for (String c : InstallTest.COMMANDS) {
