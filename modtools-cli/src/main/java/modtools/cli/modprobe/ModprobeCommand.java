@@ -85,9 +85,10 @@ public final class ModprobeCommand implements Command {
     }
 
     /**
-     * Whether a call only looks (-D, -n, -c, -R, --show-*, -V, -h, or a command line getopt
-     * refuses) and never loads or removes: only such calls may run in a shared server, since
-     * loading and removing keep their own process for flock ownership and recovery.
+     * Whether a call only looks (-D, -n, -c, -R, --show-*, -V, -h) and never loads or removes:
+     * only such calls may run in a shared server, since loading and removing keep their own
+     * process for flock ownership and recovery. A command line getopt refuses here (the
+     * backends' --modfs among them) is not known to only look.
      */
     public static boolean onlyLooks(List<String> commandLine, Map<String, String> environment) {
         List<String> args = new ArrayList<>();
@@ -101,7 +102,7 @@ public final class ModprobeCommand implements Command {
             parsed = new Getopt("modprobe", SHORT_OPTIONS, LONG_OPTIONS,
                     new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1)).parse(args);
         } catch (Getopt.UsageException e) {
-            return true;
+            return false;
         }
         return parsed.options().stream().anyMatch(o -> switch (o.key()) {
             case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;

@@ -65,6 +65,7 @@ class InstallTest {
         want.put("usr/local/bin/modtools", "-> ../lib/modtools/modtools");
         want.put("usr/local/lib/modtools/modtools", "file");
         want.put("usr/local/lib/modtools/modtools.jar", "file");
+        want.put("usr/local/lib/modtools/modtools-client", "file");
         want.put("usr/local/lib/modtools/make-archive", "file");
         for (String c : COMMANDS) {
             want.put("usr/local/lib/modtools/bin/" + c, "-> ../modtools");
