@@ -101,6 +101,26 @@ final class ModfsFixture implements AutoCloseable {
         return pb.start();
     }
 
+    /** A command that succeeded without a word on stderr. */
+    static void ok(Processes.Result r) {
+        assertEquals(0, r.status(), r.stderrText());
+        assertEquals("", r.stderrText());
+    }
+
+    /** The module lines of the log after its first {@code lines}. */
+    List<String> logSince(int lines) throws IOException {
+        List<String> all = moduleLog();
+        return new ArrayList<>(all.subList(lines, all.size()));
+    }
+
+    /** rmmod of every module left; the mount must then be empty. */
+    void removeAll() throws IOException {
+        for (String module : modules()) {
+            run("rmmod", module);
+        }
+        assertEquals(List.of(), modules(), "every test leaves the mount empty");
+    }
+
     String log() throws IOException {
         return read("log");
     }

@@ -1,5 +1,6 @@
 package modtools.cli.modfsload;
 
+import static modtools.cli.modfsload.ModfsFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,20 +47,7 @@ class ModfsLoaderTest {
 
     @AfterEach
     void nothingLeft() throws IOException {
-        for (String module : m.modules()) {
-            m.run("rmmod", module);
-        }
-        assertEquals(List.of(), m.modules(), "every test leaves the mount empty");
-    }
-
-    private static void ok(Processes.Result r) {
-        assertEquals(0, r.status(), r.stderrText());
-        assertEquals("", r.stderrText());
-    }
-
-    private List<String> logSince(int lines) throws IOException {
-        List<String> all = m.moduleLog();
-        return all.subList(lines, all.size());
+        m.removeAll();
     }
 
     @Test
@@ -75,7 +63,7 @@ class ModfsLoaderTest {
         assertEquals(List.of(
                 "modfs_demo_lib: loaded, counter at 0",
                 "modfs_demo_mid: loaded: 2 + 3 = 5, hello, config (#1), counter 1",
-                "modfs_demo_top: loaded: twice(7) = 14"), logSince(before));
+                "modfs_demo_top: loaded: twice(7) = 14"), m.logSince(before));
 
         ModuleInfo lib = m.info("modfs_demo_lib").orElseThrow();
         ModuleInfo mid = m.info("modfs_demo_mid").orElseThrow();
@@ -163,7 +151,7 @@ class ModfsLoaderTest {
         assertEquals(1, r.status());
         assertEquals("insmod: ERROR: could not insert module " + m.ko("modfs_demo_fail") + ": No such device\n",
                 r.stderrText());
-        assertEquals(List.of("modfs_demo_fail: refusing to start: no such device here"), logSince(before));
+        assertEquals(List.of("modfs_demo_fail: refusing to start: no such device here"), m.logSince(before));
         assertEquals(List.of(), m.modules());
         Processes.Result probe = m.run("modprobe", "modfs_demo_fail");
         assertEquals(1, probe.status());
@@ -184,7 +172,7 @@ class ModfsLoaderTest {
                 "modfs_demo_params: count=2 ratio=16 offset=-7 limit=8 level=-300 port=65535 tag=255 "
                         + "big=18446744073709551615 mask=0xbeef verbose=1 quiet=0 greeting=bon jour",
                 "modfs_demo_params: bon jour #1",
-                "modfs_demo_params: bon jour #2"), logSince(before));
+                "modfs_demo_params: bon jour #2"), m.logSince(before));
         List<String> shown = new ArrayList<>();
         for (ModuleInfo.Parameter p : m.info("modfs_demo_params").orElseThrow().parameters()) {
             shown.add(p.name() + "=" + p.value() + (p.given() ? "" : " (default)"));

@@ -1,5 +1,6 @@
 package modtools.cli.modfsload;
 
+import static modtools.cli.modfsload.ModfsFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import modtools.cli.Tool;
@@ -59,24 +59,11 @@ class ModfsObjectsTest {
 
     @AfterEach
     void nothingLeft() throws IOException {
-        for (String module : m.modules()) {
-            m.run("rmmod", module);
-        }
-        assertEquals(List.of(), m.modules(), "every test leaves the mount empty");
-    }
-
-    private static void ok(Processes.Result r) {
-        assertEquals(0, r.status(), r.stderrText());
-        assertEquals("", r.stderrText());
+        m.removeAll();
     }
 
     private String object(String name) {
         return objects.resolve(name + ".o").toString();
-    }
-
-    private List<String> logSince(int lines) throws IOException {
-        List<String> all = m.moduleLog();
-        return new ArrayList<>(all.subList(lines, all.size()));
     }
 
     @Test
@@ -88,7 +75,7 @@ class ModfsObjectsTest {
         ok(m.run("modprobe", "-r", "hw_mid", "hw_lib"));
         ok(m.run("modprobe", "hw_mid", "factor=5"));
         assertEquals(List.of("hw_lib: loaded", "hw_mid: factor 4 gives 12", "hw_mid: unloaded", "hw_lib: unloaded",
-                "hw_lib: loaded", "hw_mid: factor 5 gives 15"), logSince(before));
+                "hw_lib: loaded", "hw_mid: factor 5 gives 15"), m.logSince(before));
         ModuleInfo mid = m.info("hw_mid").orElseThrow();
         assertEquals(List.of("hw_lib"), mid.dependencies());
         assertEquals(List.of(new ModuleInfo.Parameter("factor", "int", 0, "5", true)), mid.parameters());
@@ -106,10 +93,10 @@ class ModfsObjectsTest {
     void plainObjectLoadsUnderItsFileName() throws IOException {
         int before = m.moduleLog().size();
         ok(m.run("insmod", object("plain")));
-        assertEquals(List.of("plain: init"), logSince(before));
+        assertEquals(List.of("plain: init"), m.logSince(before));
         assertEquals(List.of(object("plain")), m.info("plain").orElseThrow().objects());
         ok(m.run("rmmod", "plain"));
-        assertEquals(List.of("plain: init", "plain: exit"), logSince(before));
+        assertEquals(List.of("plain: init", "plain: exit"), m.logSince(before));
     }
 
     @Test
@@ -117,7 +104,7 @@ class ModfsObjectsTest {
         int before = m.moduleLog().size();
         ok(m.run("insmod", object("ping"), object("pong")));
         assertEquals(List.of("ping"), m.modules());
-        assertEquals(List.of("ping: init, pong answers 2", "pong: init, ping answers 40"), logSince(before));
+        assertEquals(List.of("ping: init, pong answers 2", "pong: init, ping answers 40"), m.logSince(before));
         assertEquals(List.of(object("ping"), object("pong")), m.info("ping").orElseThrow().objects());
         Processes.Result json = m.run("lsmod", "--json");
         ok(json);
@@ -125,7 +112,7 @@ class ModfsObjectsTest {
                 json.stdoutText());
         ok(m.run("rmmod", "ping"));
         assertEquals(List.of("ping: init, pong answers 2", "pong: init, ping answers 40", "pong: exit", "ping: exit"),
-                logSince(before));
+                m.logSince(before));
     }
 
     @Test
@@ -135,7 +122,7 @@ class ModfsObjectsTest {
         assertEquals(1, r.status());
         assertEquals("insmod: ERROR: could not insert module " + object("ping") + ": Invalid parameters\n",
                 r.stderrText());
-        assertEquals(List.of("ping: init, pong answers 2", "refuse: init fails", "ping: exit"), logSince(before));
+        assertEquals(List.of("ping: init, pong answers 2", "refuse: init fails", "ping: exit"), m.logSince(before));
         assertEquals(List.of(), m.modules());
     }
 
