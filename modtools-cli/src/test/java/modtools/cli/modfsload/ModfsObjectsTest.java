@@ -128,7 +128,10 @@ class ModfsObjectsTest {
 
     @Test
     void symbolsListLiveModulesAndRemovedOnesStayNamed() throws IOException {
+        Path stale = Files.createDirectories(Path.of(m.state().get("MODTOOLS_STATE_DIR"), "unloaded", "gone"));
+        Files.writeString(stale.resolve("mount"), m.base.resolve("no-such-mount") + "\n1\n0:1\n");
         ok(m.run("insmod", object("plain")));
+        assertTrue(!Files.exists(stale), "the store of a mount that is gone is removed by the next loader");
         ModuleInfo info = m.info("plain").orElseThrow();
         List<String> lines = List.of(m.read("symbols").split("\n"));
         String init = String.format("%016x t init_module\t[plain]", info.init());

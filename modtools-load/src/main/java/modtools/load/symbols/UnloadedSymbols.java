@@ -37,7 +37,7 @@ public final class UnloadedSymbols {
 
     private final Path dir;
 
-    private UnloadedSymbols(Path dir) {
+    UnloadedSymbols(Path dir) {
         this.dir = dir;
     }
 
