@@ -9,12 +9,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
@@ -102,10 +106,41 @@ class DebPackageTest {
         assertEquals(Scripts.ok("/usr/lib/modtools/bin/modprobe", "-V").stdoutText(),
                 Scripts.ok("/usr/bin/modtools", "modprobe", "-V").stdoutText());
 
+        ProcessHandle server = startServer();
+
         apt("remove");
+        assertTrue(server.onExit().orTimeout(30, TimeUnit.SECONDS).handle((h, e) -> e == null).join(),
+                "the package's resident server outlived its removal");
         assertEquals(modprobe, digest(KMOD_MODPROBE), "kmod's /sbin/modprobe changed by the removal");
         assertFalse(installed());
         assertEquals(before, snapshot());
+    }
+
+    /**
+     * A served call of the installed tool starts a resident server of the package's jar (in a
+     * directory of the test's, not root's /run/modtools/server); returns it.
+     */
+    private static ProcessHandle startServer() throws IOException {
+        Path dir = Files.createDirectory(tmp.resolve("server"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Map<String, String> env = new HashMap<>(Processes.environment());
+        env.put("MODTOOLS_SERVER", "on");
+        env.put("MODTOOLS_SERVER_DIR", dir.toString());
+        Processes.Result r = Processes.run(Scripts.REPO, List.of("/usr/bin/modtools", "modinfo", "--version"), env, 120);
+        assertEquals(0, r.status(), r.stderrText());
+        String command = "/usr/lib/modtools/modtools.jar modtools.cli.Main server --dir " + dir;
+        return ProcessHandle.allProcesses().filter(p -> commandLine(p).contains(command)).findFirst()
+                .orElseThrow(() -> new AssertionError("no server started: " + command));
+    }
+
+    /** Read as prerm reads it: ProcessHandle.Info leaves out a long command line's arguments. */
+    private static String commandLine(ProcessHandle p) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc", Long.toString(p.pid()), "cmdline")),
+                    java.nio.charset.StandardCharsets.ISO_8859_1).replace('\0', ' ');
+        } catch (IOException e) {
+            return ""; // gone meanwhile
+        }
     }
 
     private static void apt(String action, String... packages) {

@@ -15,6 +15,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
+import modtools.testkit.Served;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,13 +94,7 @@ class InstallTest {
     /** modinfo by file, by name and as JSON, and depmod's files, from the installed launcher, its link and the checkout's. */
     @Test
     void installedModinfoAndDepmodAnswerAsTheCheckout() throws IOException {
-        List<String> files = Corpus.modules(tree, ".ko");
-        List<List<String>> calls = new ArrayList<>();
-        calls.add(List.of("modinfo", files.get(0), files.get(files.size() / 2), files.get(files.size() - 1)));
-        calls.add(List.of("modinfo", "-b", tree.toString(), "-k", version, "vxlan", "ext4", "nonexistent"));
-        calls.add(List.of("modinfo", "--json", "-b", tree.toString(), "-k", version, "xfs"));
-        calls.add(List.of("depmod", "-n", "-b", tree.toString(), version));
-        for (List<String> call : calls) {
+        for (List<String> call : calls()) {
             Processes.Result checkout = Scripts.run(with(Scripts.LAUNCHER.toString(), call));
             assertSame(checkout, Scripts.run(with(staged.resolve("bin/modtools").toString(), call)), call);
             List<String> byLink = new ArrayList<>(List.of(staged.resolve("lib/modtools/bin/" + call.get(0)).toString()));
@@ -110,6 +105,31 @@ class InstallTest {
                 version);
         assertEquals("", depmod.stderrText());
         assertTrue(Files.size(tree.resolve("lib/modules/" + version + "/modules.dep.bin")) > 0);
+    }
+
+    /**
+     * The installed launcher hands the same calls to a resident server of the installed jar
+     * through the installed client, and they answer as the checkout's too.
+     */
+    @Test
+    void installedClientServesTheSameAnswers() throws IOException {
+        try (Served server = Served.start(staged.resolve("lib/modtools/modtools.jar"), "", Map.of())) {
+            for (List<String> call : calls()) {
+                Processes.Result served = Processes.run(Scripts.REPO, with(staged.resolve("bin/modtools").toString(), call),
+                        server.environment(Map.of()), 600);
+                assertSame(Scripts.run(with(Scripts.LAUNCHER.toString(), call)), served, call);
+            }
+        }
+    }
+
+    private static List<List<String>> calls() throws IOException {
+        List<String> files = Corpus.modules(tree, ".ko");
+        List<List<String>> calls = new ArrayList<>();
+        calls.add(List.of("modinfo", files.get(0), files.get(files.size() / 2), files.get(files.size() - 1)));
+        calls.add(List.of("modinfo", "-b", tree.toString(), "-k", version, "vxlan", "ext4", "nonexistent"));
+        calls.add(List.of("modinfo", "--json", "-b", tree.toString(), "-k", version, "xfs"));
+        calls.add(List.of("depmod", "-n", "-b", tree.toString(), version));
+        return calls;
     }
 
     /**
