@@ -17,6 +17,7 @@ import modtools.deps.depmod.Depmod;
 import modtools.deps.depmod.DepmodConfig;
 import modtools.deps.depmod.DepmodLog;
 import modtools.deps.depmod.DepmodOutput;
+import modtools.deps.depmod.FactCache;
 import modtools.deps.depmod.Freshness;
 import modtools.deps.depmod.ModuleSearch;
 import modtools.deps.index.IndexWriter;
@@ -25,6 +26,9 @@ import modtools.elf.module.ModuleFile;
 /** depmod: kmod 30's command line and behaviour; {@code --index-order} picks kmod 34's node order. */
 public final class DepmodCommand implements Command {
     private static final char INDEX_ORDER = 1;
+    private static final char NO_CACHE = 2;
+    /** Where the fact cache lives without $MODTOOLS_CACHE_DIR. */
+    private static final String DEFAULT_CACHE_DIRECTORY = "/var/cache/modtools";
     private static final List<LongOption> LONG_OPTIONS = List.of(
             new LongOption("all", false, 'a'),
             new LongOption("quick", false, 'A'),
@@ -44,7 +48,8 @@ public final class DepmodCommand implements Command {
             new LongOption("map", false, 'm'),
             new LongOption("version", false, 'V'),
             new LongOption("help", false, 'h'),
-            new LongOption("index-order", true, INDEX_ORDER));
+            new LongOption("index-order", true, INDEX_ORDER),
+            new LongOption("no-cache", false, NO_CACHE));
 
     /** Fatal errors end the run with kmod's "FATAL:" line and exit status 1. */
     private static final class Fatal extends Exception {
@@ -73,6 +78,7 @@ public final class DepmodCommand implements Command {
         boolean printUnknown = false;
         boolean checkSymvers = false;
         boolean warnDuplicates = false;
+        boolean useCache = true;
         char prefix = 0;
         int verbose = KmodLog.WARNING;
         String root = null;
@@ -103,6 +109,7 @@ public final class DepmodCommand implements Command {
                 }
                 case 'w' -> warnDuplicates = true;
                 case 'u', 'q', 'r', 'm' -> deprecated.add(o.longName() != null ? "--" + o.longName() : "-" + o.key());
+                case NO_CACHE -> useCache = false;
                 case INDEX_ORDER -> order = switch (o.argument()) {
                     case "kmod30" -> IndexWriter.Order.CHILDREN_FIRST;
                     case "kmod34" -> IndexWriter.Order.PARENT_FIRST;
@@ -144,7 +151,9 @@ public final class DepmodCommand implements Command {
             }
             all = true;
         }
-        Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates), log);
+        FactCache cache = useCache ? FactCache.in(cacheDirectory(inv), moduleDirectory) : FactCache.NONE;
+        Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates),
+                log, cache);
         try {
             if (symvers != null) {
                 depmod.loadSymvers(inv.file(symvers));
@@ -162,8 +171,8 @@ public final class DepmodCommand implements Command {
             try {
                 ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {
                     @Override
-                    public void found(String path) {
-                        depmod.readAhead(path);
+                    public void found(String path, long size) {
+                        depmod.readAhead(path, size);
                     }
                 };
                 for (ModuleSearch.FoundModule f : ModuleSearch.search(moduleDirectory, config, inv.cwd(), log, readAhead)) {
@@ -210,10 +219,16 @@ public final class DepmodCommand implements Command {
             } else {
                 new IndexFiles(Path.of(moduleDirectory), kmodLog).write(files, writingLog);
             }
+            depmod.finishCache();
         } catch (IOException e) {
             throw new Fatal(e.getMessage());
         }
         return depmod.cyclic() ? 1 : 0;
+    }
+
+    private static Path cacheDirectory(Invocation inv) {
+        String dir = System.getenv("MODTOOLS_CACHE_DIR");
+        return inv.cwd().resolve(dir == null || dir.isEmpty() ? DEFAULT_CACHE_DIRECTORY : dir);
     }
 
     /** kmod takes the first operand as the kernel version only if it starts like "%u.%u". */

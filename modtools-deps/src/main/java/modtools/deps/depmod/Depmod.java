@@ -52,14 +52,20 @@ public final class Depmod {
     private final DepmodLog log;
     private final SymbolIndex symbols;
     private final Map<String, DepmodModule> byName = new HashMap<>();
-    private final FactReader reader = new FactReader();
+    private final FactCache cache;
+    private final FactReader reader;
     private List<DepmodModule> modules = List.of();
     private boolean cyclic;
+    private Thread cacheWriter;
+    private volatile String cacheWarning;
 
-    public Depmod(Settings settings, DepmodLog log) {
+    /** A depmod whose module readers start at once, taking facts from {@code cache} where it can. */
+    public Depmod(Settings settings, DepmodLog log, FactCache cache) {
         this.settings = settings;
         this.log = log;
         this.symbols = new SymbolIndex(settings.symbolPrefix());
+        this.cache = cache;
+        this.reader = new FactReader(cache);
     }
 
     Settings settings() {
@@ -159,16 +165,17 @@ public final class Depmod {
         return lines;
     }
 
-    /** Hands each module the search finds to the readers at once, before the search ends. */
-    public void readAhead(String path) {
-        reader.found(path);
+    /** Hands each module the search finds ({@code size} bytes) to the readers at once, before the search ends. */
+    public void readAhead(String path, long size) {
+        reader.found(path, size);
     }
 
     /**
      * Collects every module's facts, then registers exports in module order, so that of two
      * modules exporting a symbol the later one owns it, as in kmod, and reports unreadable
      * modules in that order too. Enough for the files that need no symbols; {@link #resolve}
-     * comes next.
+     * comes next. The cache is written meanwhile on a thread of its own; {@link #finishCache}
+     * waits for it.
      */
     public void loadFacts() {
         List<String> paths = new ArrayList<>(modules.size());
@@ -176,6 +183,17 @@ public final class Depmod {
             paths.add(m.path);
         }
         Map<String, ModuleFacts> facts = reader.finish(paths);
+        String problem = cache.problem();
+        if (problem != null) {
+            log.warning(problem);
+        }
+        cacheWriter = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                cacheWarning = cache.save(paths);
+            }
+        }, "depmod-cache-writer");
+        cacheWriter.start();
         for (DepmodModule m : modules) {
             m.facts = facts.get(m.path);
             if (m.facts.failure() != null) {
@@ -184,6 +202,22 @@ public final class Depmod {
             for (Export e : m.facts.exports()) {
                 symbols.add(e.symbol(), false, e.crc(), m);
             }
+        }
+    }
+
+    /** Waits until the cache is written; a cache that could not be written is one warning. */
+    public void finishCache() {
+        if (cacheWriter == null) {
+            return;
+        }
+        try {
+            cacheWriter.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the fact cache", e);
+        }
+        if (cacheWarning != null) {
+            log.warning(cacheWarning);
         }
     }
 

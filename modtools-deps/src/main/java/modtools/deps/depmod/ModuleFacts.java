@@ -1,7 +1,6 @@
 package modtools.deps.depmod;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.List;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
@@ -10,6 +9,7 @@ import modtools.elf.module.Import;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
+import modtools.elf.module.ModuleImage;
 
 /**
  * What depmod reads from one module file: its exports, its imports and the .modinfo entries
@@ -20,9 +20,13 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
     /** Only alias and softdep lines reach depmod's files; the rest need not be decoded. */
     private static final List<String> USED_KEYS = List.of("alias", "softdep");
 
+    /**
+     * Reads the facts of the module at {@code path} (a byte string). Everything kept is copied
+     * out of the module's bytes, which are unmapped or dropped before this returns.
+     */
     static ModuleFacts read(String path) {
-        try {
-            KernelModule km = KernelModule.of(ModuleFile.open(Path.of(path)));
+        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path))) {
+            KernelModule km = KernelModule.of(image.elf());
             KernelModule.Linkage linkage = km.linkage();
             return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null);
         } catch (ElfFormatException e) {

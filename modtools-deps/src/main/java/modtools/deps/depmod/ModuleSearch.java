@@ -102,7 +102,8 @@ public final class ModuleSearch {
 
     /** Told of each module as the walk finds it (a later one of the same name may replace it). */
     public interface Listener {
-        void found(String path);
+        /** A module file of {@code size} bytes (the size of the file a link leads to). */
+        void found(String path, long size);
     }
 
     /** As {@link #search(String, DepmodConfig, Path, LogSink)}, telling {@code listener} (if not null) along the way. */
@@ -183,7 +184,7 @@ public final class ModuleSearch {
             return;
         }
         if (attributes.isRegularFile()) {
-            file(path, base.length(), text);
+            file(path, base.length(), text, attributes.size());
         } else if (attributes.isDirectory()) {
             directory(dir, name, path, text, fd, attributes.fileKey(), ancestors);
         } else {
@@ -217,8 +218,8 @@ public final class ModuleSearch {
         }
     }
 
-    /** depmod_modules_search_file: {@code path} as walked, its file name starting at {@code base}. */
-    private void file(String path, int base, String fileName) {
+    /** depmod_modules_search_file: {@code path} as walked, its file name starting at {@code base}, {@code size} bytes long. */
+    private void file(String path, int base, String fileName, long size) {
         if (!ModuleFile.hasModuleExtension(fileName)) {
             return;
         }
@@ -245,7 +246,7 @@ public final class ModuleSearch {
         }
         byName.put(name, new FoundModule(name, absolute, relativePath(absolute)));
         if (listener != null) {
-            listener.found(absolute);
+            listener.found(absolute, size);
         }
     }
 

@@ -36,6 +36,21 @@ final class Decompression {
 
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice)
             throws IOException {
+        return decode(compression, file, limit, choice, DecodedMemory.COLLECTED);
+    }
+
+    /**
+     * As {@link #decode(Compression, CompressedFile, int)} for a caller that has started JNA
+     * already (AUTO then means the libraries), a C decoder's output in {@code memory}.
+     */
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecodedMemory memory)
+            throws IOException {
+        DecoderChoice choice = DecoderChoice.configured();
+        return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, memory);
+    }
+
+    private static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice,
+            DecodedMemory memory) throws IOException {
         try {
             if (compression == Compression.GZIP) {
                 return JavaDecoders.gzip(file.mapped(), file.name(), limit);
@@ -43,14 +58,14 @@ final class Decompression {
             boolean preferNative = choice == DecoderChoice.NATIVE
                     || choice == DecoderChoice.AUTO && (file.size() >= NATIVE_FROM || nativeStarted);
             if (preferNative && libraryFor(compression)) {
-                return decodeNative(compression, file, limit);
+                return decodeNative(compression, file, limit, memory);
             }
             try {
                 return compression == Compression.XZ ? JavaDecoders.xz(file.mapped(), file.name(), limit)
                         : JavaDecoders.zstd(file.mapped(), file.name(), limit);
             } catch (DecodeFailure e) {
                 if (choice == DecoderChoice.AUTO && libraryFor(compression)) {
-                    return decodeNative(compression, file, limit);
+                    return decodeNative(compression, file, limit, memory);
                 }
                 throw e;
             }
@@ -65,10 +80,11 @@ final class Decompression {
         return compression == Compression.XZ ? Liblzma.AVAILABLE : Libzstd.AVAILABLE;
     }
 
-    private static ByteBuffer decodeNative(Compression compression, CompressedFile file, int limit)
-            throws IOException {
+    private static ByteBuffer decodeNative(Compression compression, CompressedFile file, int limit,
+            DecodedMemory memory) throws IOException {
         nativeStarted = true;
-        return compression == Compression.XZ ? NativeXz.decode(file, limit) : NativeZstd.decode(file, limit);
+        return compression == Compression.XZ ? NativeXz.decode(file, limit, memory)
+                : NativeZstd.decode(file, limit, memory);
     }
 
     /**

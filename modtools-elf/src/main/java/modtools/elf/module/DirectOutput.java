@@ -1,6 +1,6 @@
 package modtools.elf.module;
 
-import com.sun.jna.Native;
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.ByteBuffer;
 
@@ -13,13 +13,18 @@ import java.nio.ByteBuffer;
 final class DirectOutput {
     private final String file;
     private final int limit;
+    private final DecodedMemory memory;
     private ByteBuffer buffer;
-    private Pointer address;
+    private Memory block;
 
-    /** {@code expected}: the size the stream declares plus one spare byte, or a guess. */
-    DirectOutput(String file, long expected, int limit) {
+    /**
+     * {@code expected}: the size the stream declares plus one spare byte, or a guess;
+     * {@code memory}: who frees what is allocated.
+     */
+    DirectOutput(String file, long expected, int limit, DecodedMemory memory) {
         this.file = file;
         this.limit = limit;
+        this.memory = memory;
         allocate((int) Math.min(expected, limit));
     }
 
@@ -28,7 +33,7 @@ final class DirectOutput {
     }
 
     Pointer at(long offset) {
-        return address.share(offset);
+        return block.share(offset);
     }
 
     /** Twice the room, the first {@code used} bytes kept; past the limit the module is refused. */
@@ -37,8 +42,10 @@ final class DirectOutput {
             throw new ModuleLoadException(file, "decompresses to more than " + limit + " bytes");
         }
         ByteBuffer old = buffer;
+        Memory oldBlock = block;
         allocate((int) Math.min(limit, Math.max(4096, old.capacity() * 2L)));
         buffer.put(old.duplicate().position(0).limit(used)).clear();
+        memory.release(oldBlock);
     }
 
     /** The first {@code size} bytes, the decoded module. */
@@ -47,7 +54,7 @@ final class DirectOutput {
     }
 
     private void allocate(int capacity) {
-        buffer = ByteBuffer.allocateDirect(capacity);
-        address = Native.getDirectBufferPointer(buffer);
+        block = memory.allocate(Math.max(1, capacity));
+        buffer = block.getByteBuffer(0, capacity);
     }
 }

@@ -2,6 +2,7 @@ package modtools.elf.module;
 
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
+import modtools.elf.jna.FileMapping;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -39,16 +40,50 @@ public final class ModuleFile {
         String name = path.toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
-            if (size < Compression.MAGIC_PROBE_SIZE) {
-                throw new ModuleLoadException(name, "file of " + size + " bytes is too short for a module");
-            }
-            if (size > Integer.MAX_VALUE) {
-                throw new ModuleLoadException(name, "file of " + size + " bytes is too large for a module");
-            }
+            checkSize(name, size);
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
             Compression compression = Compression.of(mapped);
             return compression == Compression.NONE ? mapped
                     : Decompression.decode(compression, new CompressedFile(name, mapped, channel), MAX_DECOMPRESSED_SIZE);
+        }
+    }
+
+    /**
+     * The module's bytes as {@link #contents} gives them, held until the image is closed
+     * rather than until a garbage collection: for readers of many modules. A compressed
+     * file's mapping and channel are gone before this returns; only its decompressed image
+     * stays.
+     */
+    public static ModuleImage image(Path path) throws IOException {
+        String name = path.toString();
+        FileMapping mapping = FileMapping.of(path, new FileMapping.SizeCheck() {
+            @Override
+            public void check(long size) throws ModuleLoadException {
+                checkSize(name, size);
+            }
+        });
+        ByteBuffer mapped = mapping.buffer();
+        Compression compression = Compression.of(mapped);
+        if (compression == Compression.NONE) {
+            return ModuleImage.mapped(name, mapped, mapping);
+        }
+        DecodedMemory memory = DecodedMemory.owned();
+        try (mapping; FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            CompressedFile file = new CompressedFile(name, mapped, channel);
+            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, memory),
+                    memory);
+        } catch (IOException | RuntimeException e) {
+            memory.close();
+            throw e;
+        }
+    }
+
+    private static void checkSize(String name, long size) throws ModuleLoadException {
+        if (size < Compression.MAGIC_PROBE_SIZE) {
+            throw new ModuleLoadException(name, "file of " + size + " bytes is too short for a module");
+        }
+        if (size > Integer.MAX_VALUE) {
+            throw new ModuleLoadException(name, "file of " + size + " bytes is too large for a module");
         }
     }
 

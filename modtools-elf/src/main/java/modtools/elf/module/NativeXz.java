@@ -14,9 +14,10 @@ import java.nio.ByteBuffer;
 final class NativeXz {
     private NativeXz() {}
 
-    static ByteBuffer decode(CompressedFile file, int limit) throws IOException {
+    static ByteBuffer decode(CompressedFile file, int limit, DecodedMemory memory) throws IOException {
         long declared = XzIndex.uncompressedSize(file.mapped());
-        DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit);
+        DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit,
+                memory);
         try (Memory stream = new Memory(Liblzma.STREAM_SIZE)) {
             stream.clear();
             int ret = start(stream);

@@ -15,12 +15,13 @@ import java.nio.ByteBuffer;
 final class NativeZstd {
     private NativeZstd() {}
 
-    static ByteBuffer decode(CompressedFile file, int limit) throws IOException {
+    static ByteBuffer decode(CompressedFile file, int limit, DecodedMemory memory) throws IOException {
         long declared = Libzstd.ZSTD_getFrameContentSize(file.mapped(), file.size());
         if (declared == Libzstd.CONTENTSIZE_UNKNOWN || declared == Libzstd.CONTENTSIZE_ERROR) {
             declared = -1;
         }
-        DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit);
+        DirectOutput out = new DirectOutput(file.name(), Decompression.outputSize(declared, file.size()), limit,
+                memory);
         Pointer stream = Libzstd.ZSTD_createDStream();
         if (stream == null) {
             throw ZstdProblem.MEMORY.failure();

@@ -1,0 +1,167 @@
+package modtools.deps.depmod;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Module facts kept from one depmod run to the next (docs/depmod-cache.md), one file per module
+ * directory in the cache directory. A module whose file still has the key it had when its facts
+ * were cached is not read again; any other is read and its facts replace the old ones. A cache
+ * that cannot be used or written costs one warning and a full read, never a wrong index.
+ */
+public final class FactCache {
+    /** No cache: every module is read, nothing is written (--no-cache). */
+    public static final FactCache NONE = new FactCache(null, null);
+
+    private final Path file;
+    private final String moduleDirectory;
+    private final Thread loader;
+    private final Map<String, FactCacheFile.Entry> current = new ConcurrentHashMap<>();
+    private final long readStartMillis = System.currentTimeMillis();
+    private volatile Map<String, FactCacheFile.Entry> loaded = Map.of();
+    private volatile String problem;
+    private volatile boolean changed;
+
+    private FactCache(Path directory, String moduleDirectory) {
+        this.moduleDirectory = moduleDirectory;
+        if (directory == null) {
+            file = null;
+            loader = null;
+            return;
+        }
+        file = directory.resolve(fileName(moduleDirectory));
+        // Loaded while the module search walks the tree; the first lookup waits for it.
+        loader = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                load();
+            }
+        }, "depmod-cache");
+        loader.setDaemon(true);
+        loader.start();
+    }
+
+    /** The cache for {@code moduleDirectory} (a byte string) in {@code directory}, loading at once. */
+    public static FactCache in(Path directory, String moduleDirectory) {
+        return new FactCache(directory, moduleDirectory);
+    }
+
+    /** One file per module directory, named by a hash of its path (the file records the path too). */
+    private static String fileName(String moduleDirectory) {
+        long hash = 0xcbf29ce484222325L; // FNV-1a
+        for (byte b : moduleDirectory.getBytes(StandardCharsets.ISO_8859_1)) {
+            hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
+        }
+        return String.format("depmod-%016x.facts", hash);
+    }
+
+    boolean enabled() {
+        return file != null;
+    }
+
+    private void load() {
+        try {
+            loaded = FactCacheFile.read(file, moduleDirectory);
+        } catch (NoSuchFileException e) {
+            changed = true; // the first run: nothing to warn about
+        } catch (FactCacheFile.Unusable e) {
+            ignore(e.getMessage());
+        } catch (IOException e) {
+            ignore(ByteStrings.strerror(e));
+        }
+    }
+
+    private void ignore(String reason) {
+        problem = "ignoring the fact cache " + file + ": " + reason + "; it is rebuilt";
+        changed = true;
+    }
+
+    /** The facts cached for {@code path} if its file still has {@code key}; null otherwise. */
+    ModuleFacts lookup(String path, FileKey key) {
+        if (key == null || file == null) {
+            return null;
+        }
+        awaitLoad();
+        FactCacheFile.Entry e = loaded.get(path);
+        return e != null && e.key().equals(key) ? e.facts() : null;
+    }
+
+    /** Facts that will be in the next cache (if {@code path} is among the modules kept). */
+    void remember(String path, FileKey key, ModuleFacts facts, boolean fromCache) {
+        if (file == null || key == null || facts.failure() != null || key.racy(readStartMillis)) {
+            changed |= !fromCache;
+            return;
+        }
+        changed |= !fromCache;
+        current.put(path, new FactCacheFile.Entry(path, key, facts));
+    }
+
+    private void awaitLoad() {
+        try {
+            loader.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while loading the fact cache", e);
+        }
+    }
+
+    /** Why the cache read at the start was ignored, for one warning line; null when it was not. */
+    String problem() {
+        if (file == null) {
+            return null;
+        }
+        awaitLoad();
+        return problem;
+    }
+
+    /**
+     * Writes the cache for the modules at {@code paths}, unless it would hold exactly what the
+     * file read at the start holds. The new file is written under a name of this process's own
+     * and renamed over the old one, so a reader (another depmod) sees one whole file or the
+     * other. Returns the warning to print when it cannot be written, else null.
+     */
+    String save(List<String> paths) {
+        if (file == null) {
+            return null;
+        }
+        awaitLoad();
+        List<FactCacheFile.Entry> entries = new ArrayList<>(paths.size());
+        for (String p : paths) {
+            FactCacheFile.Entry e = current.get(p);
+            if (e != null) {
+                entries.add(e);
+            }
+        }
+        if (!changed && entries.size() == loaded.size()) {
+            return null;
+        }
+        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        try {
+            Files.createDirectories(file.getParent());
+            Files.write(tmp, FactCacheFile.encode(moduleDirectory, entries), StandardOpenOption.CREATE,
+                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        } catch (IOException e) {
+            deleteQuietly(tmp);
+            return "could not write the fact cache " + file + ": " + ByteStrings.strerror(e);
+        }
+    }
+
+    private static void deleteQuietly(Path tmp) {
+        try {
+            Files.deleteIfExists(tmp);
+        } catch (IOException e) {
+            // nothing was renamed into place; a stray temporary file is all that is left
+        }
+    }
+}
