@@ -53,9 +53,12 @@ public final class CdsTraining {
             Path modules = Files.createDirectories(dir.resolve("lib/modules/0.0.0"));
             Files.createSymbolicLink(modules.resolve("training.ko"), jar); // read, and refused as no ELF object
             Path symbols = Files.writeString(dir.resolve("symbols"), "0000000000001000 T training\n");
-            rehearse("depmod", List.of("-b", dir.toString(), "0.0.0"), dir);
+            // twice: the first writes the fact cache, the second reads it
+            Map<String, String> cache = Map.of("MODTOOLS_CACHE_DIR", dir.resolve("cache").toString());
+            rehearse("depmod", List.of("-b", dir.toString(), "0.0.0"), dir, cache);
+            rehearse("depmod", List.of("-b", dir.toString(), "0.0.0"), dir, cache);
             rehearse("link", List.of(jar.toString(), "--base", "0x100000", "--symbols", symbols.toString(),
-                    "-o", dir.resolve("image").toString()), dir);
+                    "-o", dir.resolve("image").toString()), dir, Map.of());
             new ImageFile(dir.resolve("image")).allocate(4096).put(0, (byte) 1);
         } catch (Exception e) {
             // Whatever could not be rehearsed is simply not in the archive.
@@ -66,9 +69,9 @@ public final class CdsTraining {
         }
     }
 
-    private static void rehearse(String command, List<String> args, Path cwd) {
+    private static void rehearse(String command, List<String> args, Path cwd, Map<String, String> environment) {
         PrintStream discard = new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1);
-        Main.run(command, new Invocation(command, command, args, discard, discard, cwd, "0.0.0", Map.of()));
+        Main.run(command, new Invocation(command, command, args, discard, discard, cwd, "0.0.0", environment));
     }
 
     private static void delete(Path dir) {

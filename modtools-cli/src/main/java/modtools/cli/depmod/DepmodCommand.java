@@ -227,7 +227,7 @@ public final class DepmodCommand implements Command {
     }
 
     private static Path cacheDirectory(Invocation inv) {
-        String dir = System.getenv("MODTOOLS_CACHE_DIR");
+        String dir = inv.environment().get("MODTOOLS_CACHE_DIR");
         return inv.cwd().resolve(dir == null || dir.isEmpty() ? DEFAULT_CACHE_DIRECTORY : dir);
     }
 

@@ -57,7 +57,6 @@ public final class Depmod {
     private List<DepmodModule> modules = List.of();
     private boolean cyclic;
     private Thread cacheWriter;
-    private volatile String cacheWarning;
 
     /** A depmod whose module readers start at once, taking facts from {@code cache} where it can. */
     public Depmod(Settings settings, DepmodLog log, FactCache cache) {
@@ -183,14 +182,10 @@ public final class Depmod {
             paths.add(m.path);
         }
         Map<String, ModuleFacts> facts = reader.finish(paths);
-        String problem = cache.problem();
-        if (problem != null) {
-            log.warning(problem);
-        }
         cacheWriter = new Thread(new Runnable() {
             @Override
             public void run() {
-                cacheWarning = cache.save(paths);
+                cache.save(paths);
             }
         }, "depmod-cache-writer");
         cacheWriter.start();
@@ -205,7 +200,7 @@ public final class Depmod {
         }
     }
 
-    /** Waits until the cache is written; a cache that could not be written is one warning. */
+    /** Waits until the cache is written; a cache that could not be read or written is one warning. */
     public void finishCache() {
         if (cacheWriter == null) {
             return;
@@ -216,8 +211,9 @@ public final class Depmod {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while writing the fact cache", e);
         }
-        if (cacheWarning != null) {
-            log.warning(cacheWarning);
+        String warning = cache.warning();
+        if (warning != null) {
+            log.warning(warning);
         }
     }
 

@@ -28,7 +28,10 @@ public final class FactCache {
     private final Map<String, FactCacheFile.Entry> current = new ConcurrentHashMap<>();
     private final long readStartMillis = System.currentTimeMillis();
     private volatile Map<String, FactCacheFile.Entry> loaded = Map.of();
-    private volatile String problem;
+    /** Why the file read at the start was not used, when it existed. */
+    private volatile String readProblem;
+    /** Why the new file could not be written. */
+    private volatile String writeProblem;
     private volatile boolean changed;
 
     private FactCache(Path directory, String moduleDirectory) {
@@ -69,20 +72,21 @@ public final class FactCache {
     }
 
     private void load() {
+        if (!Files.isDirectory(file.getParent())) {
+            changed = true; // no cache yet: writing it will tell whether the directory can be made
+            return;
+        }
         try {
             loaded = FactCacheFile.read(file, moduleDirectory);
         } catch (NoSuchFileException e) {
-            changed = true; // the first run: nothing to warn about
+            changed = true; // the first run
         } catch (FactCacheFile.Unusable e) {
-            ignore(e.getMessage());
+            readProblem = e.getMessage();
+            changed = true;
         } catch (IOException e) {
-            ignore(ByteStrings.strerror(e));
+            readProblem = ByteStrings.strerror(e);
+            changed = true;
         }
-    }
-
-    private void ignore(String reason) {
-        problem = "ignoring the fact cache " + file + ": " + reason + "; it is rebuilt";
-        changed = true;
     }
 
     /** The facts cached for {@code path} if its file still has {@code key}; null otherwise. */
@@ -114,24 +118,26 @@ public final class FactCache {
         }
     }
 
-    /** Why the cache read at the start was ignored, for one warning line; null when it was not. */
-    String problem() {
-        if (file == null) {
-            return null;
+    /**
+     * What went wrong with the cache, in one line once {@link #save} has run: the file read
+     * at the start was ignored, the new one could not be written, or both; null when neither.
+     */
+    String warning() {
+        if (readProblem == null) {
+            return writeProblem == null ? null : "could not write the fact cache " + file + ": " + writeProblem;
         }
-        awaitLoad();
-        return problem;
+        return "ignoring the fact cache " + file + ": " + readProblem
+                + (writeProblem == null ? "; it is rebuilt" : "; could not rebuild it: " + writeProblem);
     }
 
     /**
      * Writes the cache for the modules at {@code paths}, unless it would hold exactly what the
-     * file read at the start holds. The new file is written under a name of this process's own
-     * and renamed over the old one, so a reader (another depmod) sees one whole file or the
-     * other. Returns the warning to print when it cannot be written, else null.
+     * file read at the start holds. The new file is written under a name of this run's own and
+     * renamed over the old one, so a reader (another depmod) sees one whole file or the other.
      */
-    String save(List<String> paths) {
+    void save(List<String> paths) {
         if (file == null) {
-            return null;
+            return;
         }
         awaitLoad();
         List<FactCacheFile.Entry> entries = new ArrayList<>(paths.size());
@@ -142,18 +148,19 @@ public final class FactCache {
             }
         }
         if (!changed && entries.size() == loaded.size()) {
-            return null;
+            return;
         }
-        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        // Runs of a resident server share the process: the thread and the clock tell them apart.
+        Path tmp = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + Thread.currentThread().getId() + "." + System.nanoTime() + ".tmp");
         try {
             Files.createDirectories(file.getParent());
-            Files.write(tmp, FactCacheFile.encode(moduleDirectory, entries), StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            Files.write(tmp, FactCacheFile.encode(moduleDirectory, entries), StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE);
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
-            return null;
         } catch (IOException e) {
             deleteQuietly(tmp);
-            return "could not write the fact cache " + file + ": " + ByteStrings.strerror(e);
+            writeProblem = ByteStrings.strerror(e);
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.concurrent.TimeUnit;
  */
 record FileKey(long size, long mtimeNanos, long ctimeNanos, long inode, long device) {
     private static final String ATTRIBUTES = "unix:size,lastModifiedTime,ctime,ino,dev";
+    /** Far more than any file system's timestamp granularity. */
+    private static final long RACY_MARGIN_MILLIS = 1000;
 
     /** The key of the file at {@code path} (an ISO-8859-1 byte string), or null when it cannot be stat'ed. */
     static FileKey of(String path) {
@@ -38,7 +40,4 @@ record FileKey(long size, long mtimeNanos, long ctimeNanos, long inode, long dev
     boolean racy(long readStartMillis) {
         return ctimeNanos / 1_000_000 >= readStartMillis - RACY_MARGIN_MILLIS;
     }
-
-    /** Far more than any file system's timestamp granularity. */
-    private static final long RACY_MARGIN_MILLIS = 1000;
 }
