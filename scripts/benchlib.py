@@ -21,16 +21,16 @@ def run_once(argv, env=None):
         return time.perf_counter() - start
 
 
-def peak_rss(argv):
+def peak_rss(argv, env=None):
     """Peak RSS in KiB of one run. A child forked by Python starts with Python's pages
     counted, so GNU time does the fork when it is installed."""
     with open(os.devnull, "rb") as devnull_in, open(os.devnull, "wb") as devnull_out, \
             tempfile.NamedTemporaryFile("r") as report:
         if os.access(TIME, os.X_OK):
             subprocess.run([TIME, "-f", "%M", "-o", report.name] + argv,
-                           stdin=devnull_in, stdout=devnull_out, stderr=devnull_out, check=False)
+                           stdin=devnull_in, stdout=devnull_out, stderr=devnull_out, check=False, env=env)
             return int(report.read().split()[-1])
-        proc = subprocess.Popen(argv, stdin=devnull_in, stdout=devnull_out, stderr=devnull_out)
+        proc = subprocess.Popen(argv, stdin=devnull_in, stdout=devnull_out, stderr=devnull_out, env=env)
         return os.wait4(proc.pid, 0)[2].ru_maxrss
 
 
@@ -65,11 +65,14 @@ class Server:
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def alternate_runs(commands, runs):
-    """Median wall seconds of each (argv, env) in the dict, run in turn RUNS times."""
+def alternate_runs(commands, runs, before_each=None):
+    """Median wall seconds of each (argv, env) in the dict, run in turn RUNS times;
+    before_each(name), if given, runs before each timing."""
     times = {name: [] for name in commands}
     for _ in range(runs):
         for name, (argv, env) in commands.items():
+            if before_each:
+                before_each(name)
             times[name].append(run_once(argv, env))
     return {name: statistics.median(t) for name, t in times.items()}
 
