@@ -1,6 +1,6 @@
 package modtools.elf.module;
 
-import com.sun.jna.Native;
+import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,21 +10,24 @@ import java.nio.channels.FileChannel;
  * A compressed file fed to a C decoder a chunk at a time by pread, as kmod reads it: the
  * compressed bytes are never all in memory next to the growing module (with amdgpu.ko.xz, 4 of
  * kmod's 34 MiB), where reading them through the mapping would keep every page of it resident.
+ * The chunk buffer is freed by {@link #close}: a reader of thousands of modules would otherwise
+ * hold one per module until a garbage collection.
  */
-final class FileChunks {
+final class FileChunks implements AutoCloseable {
     private static final int CHUNK = 256 * 1024;
 
     private final FileChannel channel;
     private final long size;
+    private final Memory address;
     private final ByteBuffer chunk;
-    private final Pointer address;
     private long position;
 
     FileChunks(FileChannel channel, long size) {
         this.channel = channel;
         this.size = size;
-        this.chunk = ByteBuffer.allocateDirect((int) Math.min(CHUNK, Math.max(1, size)));
-        this.address = Native.getDirectBufferPointer(chunk);
+        int capacity = (int) Math.min(CHUNK, Math.max(1, size));
+        this.address = new Memory(capacity);
+        this.chunk = address.getByteBuffer(0, capacity);
     }
 
     boolean finished() {
@@ -46,5 +49,10 @@ final class FileChunks {
 
     Pointer address() {
         return address;
+    }
+
+    @Override
+    public void close() {
+        address.close();
     }
 }

@@ -24,8 +24,8 @@ final class NativeXz {
             if (ret != Liblzma.LZMA_OK) {
                 throw XzProblem.ofReturn(ret).failure();
             }
-            try {
-                return run(stream, file.chunks(), out);
+            try (FileChunks chunks = file.chunks()) {
+                return run(stream, chunks, out);
             } finally {
                 Liblzma.lzma_end(stream);
             }

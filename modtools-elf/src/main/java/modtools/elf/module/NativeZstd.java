@@ -26,7 +26,7 @@ final class NativeZstd {
         if (stream == null) {
             throw ZstdProblem.MEMORY.failure();
         }
-        try (Memory buffers = new Memory(2L * Libzstd.BUFFER_SIZE)) {
+        try (Memory buffers = new Memory(2L * Libzstd.BUFFER_SIZE); FileChunks chunks = file.chunks()) {
             check(Libzstd.ZSTD_initDStream(stream));
             Pointer input = buffers.share(0, Libzstd.BUFFER_SIZE);
             Pointer output = buffers.share(Libzstd.BUFFER_SIZE, Libzstd.BUFFER_SIZE);
@@ -34,7 +34,7 @@ final class NativeZstd {
             output.setPointer(Libzstd.BUFFER_POINTER, out.at(0));
             output.setLong(Libzstd.BUFFER_LENGTH, out.capacity());
             output.setLong(Libzstd.BUFFER_POS, 0);
-            return run(stream, file.chunks(), input, output, out);
+            return run(stream, chunks, input, output, out);
         } finally {
             Libzstd.ZSTD_freeDStream(stream);
         }
