@@ -34,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cannot be used costs one warning and is rebuilt; concurrent runs leave a readable cache.
  */
 class DepmodCacheTest {
+    private static final String PCI_ALIAS = "alias=pci:";
+
     @TempDir
     Path base;
     @TempDir
@@ -105,8 +107,7 @@ class DepmodCacheTest {
     private String moduleWithAlias() throws IOException {
         try (Stream<Path> walk = Files.walk(tree)) {
             for (Path p : (Iterable<Path>) walk.filter(p -> p.toString().endsWith(".ko")).sorted()::iterator) {
-                byte[] bytes = Files.readAllBytes(p);
-                if (indexOf(bytes, "alias=pci:".getBytes(StandardCharsets.ISO_8859_1)) >= 0) {
+                if (aliasAt(Files.readAllBytes(p)) >= 0) {
                     return tree.relativize(p).toString();
                 }
             }
@@ -114,23 +115,16 @@ class DepmodCacheTest {
         throw new IllegalStateException("no module with a PCI alias in the corpus");
     }
 
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
+    /** Where the first PCI alias's value starts in a module's bytes, or -1. */
+    private static int aliasAt(byte[] module) {
+        int at = new String(module, StandardCharsets.ISO_8859_1).indexOf(PCI_ALIAS);
+        return at < 0 ? -1 : at + PCI_ALIAS.length();
     }
 
     /** Rewrites one byte of the module's first PCI alias in place: same size, other facts. */
     private static void changeAliasInPlace(Path module) throws IOException {
         byte[] bytes = Files.readAllBytes(module);
-        int at = indexOf(bytes, "alias=pci:".getBytes(StandardCharsets.ISO_8859_1)) + "alias=pci:".length();
+        int at = aliasAt(bytes);
         try (RandomAccessFile f = new RandomAccessFile(module.toFile(), "rw")) {
             f.seek(at);
             f.write(bytes[at] == 'q' ? 'z' : 'q');
