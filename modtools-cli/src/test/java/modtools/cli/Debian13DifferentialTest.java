@@ -4,12 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterEach;
@@ -64,7 +61,7 @@ class Debian13DifferentialTest {
         Path dir = Corpus.linkedCopy(corpus, version, base);
         Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
         assertEquals(0, depmod.status(), depmod.stderrText());
-        List<String> names = moduleNames(dir);
+        List<String> names = ModprobeDifferentialTest.moduleNames(dir);
 
         List<String> all = new ArrayList<>(List.of("-d", base.toString(), "-S", version, "-a", "-D"));
         all.addAll(names);
@@ -87,21 +84,5 @@ class Debian13DifferentialTest {
         String what = tool + " " + (args.size() <= 8 ? String.join(" ", args)
                 : String.join(" ", args.subList(0, 6)) + " … (" + args.size() + " args)");
         ModinfoDifferentialTest.assertSameOutput(Processes.run(command), Tool.ours(tool, args), what);
-    }
-
-    private static List<String> moduleNames(Path dir) throws IOException {
-        Set<String> names = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(dir.resolve("modules.dep"))) {
-            names.add(baseName(line.substring(0, line.indexOf(':'))));
-        }
-        for (String line : Files.readAllLines(dir.resolve("modules.builtin"))) {
-            names.add(baseName(line));
-        }
-        return new ArrayList<>(names);
-    }
-
-    private static String baseName(String path) {
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        return name.substring(0, name.indexOf('.'));
     }
 }

@@ -414,11 +414,16 @@ class ModprobeDifferentialTest {
 
     /** Module names of the tree's files and of modules.builtin, in file order. */
     private static List<String> moduleNames() throws IOException {
+        return moduleNames(moduleDir);
+    }
+
+    /** Every module of an indexed module directory and every built-in one, by name. */
+    static List<String> moduleNames(Path dir) throws IOException {
         Set<String> names = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(moduleDir.resolve("modules.dep"))) {
+        for (String line : Files.readAllLines(dir.resolve("modules.dep"))) {
             names.add(baseName(line.substring(0, line.indexOf(':'))));
         }
-        for (String line : Files.readAllLines(moduleDir.resolve("modules.builtin"))) {
+        for (String line : Files.readAllLines(dir.resolve("modules.builtin"))) {
             names.add(baseName(line));
         }
         return new ArrayList<>(names);
