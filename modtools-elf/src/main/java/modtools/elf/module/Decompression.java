@@ -19,7 +19,7 @@ final class Decompression {
     private static final int MAX_BELIEVED_RATIO = 64;
     /**
      * From this compressed size on, AUTO takes the C libraries even before JNA is started:
-     * measured with modinfo on Debian 13's modules, JNA's start (about 50 ms of CPU) and the
+     * measured with modinfo on Debian 13's modules, JNA's start (about 45 ms of CPU) and the
      * libraries' speed (3.5 times the Java xz decoder's, twice aircompressor's) break even near
      * 400 KiB of either format.
      */
