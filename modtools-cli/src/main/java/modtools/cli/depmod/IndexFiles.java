@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
 import modtools.cli.KmodLog;
 import java.util.List;
 import modtools.deps.depmod.DepmodLog;
@@ -16,8 +18,25 @@ import modtools.deps.depmod.DepmodOutput;
  * kmod's: NAME.PID.USEC.SEC.
  */
 final class IndexFiles {
+    private static final AtomicLong LAST_MICROS = new AtomicLong();
     private final Path directory;
     private final KmodLog log;
+
+    /**
+     * The time in microseconds, never the same twice in this process: depmods served at once by
+     * one server share its pid, and a temporary name must stay one run's own.
+     */
+    private static long uniqueMicros() {
+        Instant now = Instant.now();
+        long micros = now.getEpochSecond() * 1_000_000 + now.getNano() / 1000;
+        while (true) {
+            long last = LAST_MICROS.get();
+            long next = Math.max(last + 1, micros);
+            if (LAST_MICROS.compareAndSet(last, next)) {
+                return next;
+            }
+        }
+    }
 
     IndexFiles(Path directory, KmodLog log) {
         this.directory = directory;
@@ -25,9 +44,9 @@ final class IndexFiles {
     }
 
     void write(List<DepmodOutput.Rendered> files, DepmodLog messages) throws IOException {
-        long now = System.currentTimeMillis();
+        long now = uniqueMicros();
         long pid = ProcessHandle.current().pid();
-        String suffix = "." + pid + "." + (now % 1000) * 1000 + "." + now / 1000;
+        String suffix = "." + pid + "." + now % 1_000_000 + "." + now / 1_000_000;
         if (!Files.isDirectory(directory)) {
             throw new IOException("could not open directory " + directory + ": No such file or directory");
         }

@@ -1,5 +1,6 @@
 package modtools.cli.server;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -107,6 +108,35 @@ class ServerTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** depmods served at once on one tree share the server's pid; their temporary names must not meet. */
+    @Test
+    void concurrentDepmodsOnOneTreeEachWriteWholeIndexes() throws Exception {
+        Path tree = base.resolve("concurrent-depmod");
+        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, tree);
+        List<String> args = List.of("-b", tree.toString(), version);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<Processes.Result>> runs = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                runs.add(pool.submit(() -> Served.shared().run(null, "depmod", args)));
+            }
+            for (Future<Processes.Result> run : runs) {
+                Processes.Result r = run.get(10, TimeUnit.MINUTES);
+                assertEquals(0, r.status(), r.stderrText());
+            }
+            byte[] served = Files.readAllBytes(dir.resolve("modules.dep.bin"));
+            assertEquals(0, Tool.inProcess("depmod", args).status());
+            assertArrayEquals(Files.readAllBytes(dir.resolve("modules.dep.bin")), served, "served at once and alone");
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(), files.map(p -> p.getFileName().toString())
+                        .filter(n -> n.matches(".*\\.\\d+\\.\\d+\\.\\d+")).toList(), "temporary files left");
+            }
+        } finally {
+            pool.shutdownNow();
+            Corpus.removeCopy(tree);
         }
     }
 
@@ -252,9 +282,9 @@ class ServerTest {
 
     @Test
     void idleServerQuits() throws Exception {
-        try (Served server = Served.start(Map.of("MODTOOLS_SERVER_IDLE", "5"))) {
+        try (Served server = Served.start(Map.of("MODTOOLS_SERVER_IDLE", "15"))) {
             assertServes(server);
-            assertTrue(server.process().waitFor(30, TimeUnit.SECONDS), "the idle server quit");
+            assertTrue(server.process().waitFor(90, TimeUnit.SECONDS), "the idle server quit");
             assertEquals(0, server.process().exitValue());
             assertFalse(Files.exists(server.dir().resolve("socket")));
         }
