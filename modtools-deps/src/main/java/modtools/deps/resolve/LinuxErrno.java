@@ -15,6 +15,7 @@ public final class LinuxErrno {
     public static final int EAGAIN = 11;
     public static final int EBUSY = 16;
     public static final int EEXIST = 17;
+    public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENOSYS = 38;
 

@@ -116,7 +116,7 @@ public final class ModfsLoader implements ModuleLoader, ObjectLoader, AutoClosea
     @Override
     public int remove(String module, boolean force) {
         retained.drop(module);
-        return remover.remove(module);
+        return remover.remove(module, force);
     }
 
     /** Drops the locks this run kept. */

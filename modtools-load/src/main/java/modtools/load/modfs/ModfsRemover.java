@@ -32,8 +32,12 @@ final class ModfsRemover {
         this.unloaded = unloaded;
     }
 
-    /** rmmod: 0, or the errno the kernel's delete_module would answer. */
-    int remove(String module) {
+    /**
+     * rmmod: 0, or the errno the kernel's delete_module would answer. A module whose code
+     * faulted ({@code failed}) goes only with {@code force}, and then without its exit; one
+     * whose init or exit is still running is busy, said in one line, at once.
+     */
+    int remove(String module, boolean force) {
         if (!mount.exists(module)) {
             return LinuxErrno.ENOENT;
         }
@@ -50,6 +54,11 @@ final class ModfsRemover {
             }
             if (!lock.stillAt()) {
                 return LinuxErrno.ENOENT;
+            }
+            Optional<String> busy = busy(module, force);
+            if (busy.isPresent()) {
+                log.println(busy.get());
+                return LinuxErrno.EBUSY;
             }
             if (!mount.complete(module)) {
                 cleanup(module);
@@ -75,6 +84,26 @@ final class ModfsRemover {
         } finally {
             lock.close();
         }
+    }
+
+    /** Why rmmod cannot take {@code module} now, in modfs's words; empty if it can. */
+    private Optional<String> busy(String module, boolean force) throws IOException {
+        for (String file : mount.moduleFiles(module)) {
+            Optional<ModuleStatus> status = mount.status(module, file);
+            if (status.isEmpty()) {
+                continue;
+            }
+            ModuleState state = status.get().state();
+            if (state == ModuleState.INITIALIZING || state == ModuleState.GOING) {
+                return Optional.of(module + ": " + file + " is " + state.word() + ": its "
+                        + (state == ModuleState.GOING ? "exit" : "init") + " is still running");
+            }
+            if (state == ModuleState.FAILED && !force && mount.info(module).isPresent()) {
+                return Optional.of(module + ": " + file + " is failed: its code faulted (see the mount's log); "
+                        + "rmmod -f removes it without running its exit");
+            }
+        }
+        return Optional.empty();
     }
 
     /** Keeps a removed module's symbols for naming its addresses later; a store that fails only forgets. */

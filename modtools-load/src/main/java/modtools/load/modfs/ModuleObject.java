@@ -2,12 +2,14 @@ package modtools.load.modfs;
 
 import java.io.IOException;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import modtools.contract.ModuleName;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.Elf;
@@ -55,6 +57,10 @@ record ModuleObject(ElfFile elf, String name, String license, List<Import> impor
         try {
             KernelModule km = KernelModule.of(elf);
             String name = AliasNormalizer.normalizeModname(km.name().orElse(fallback));
+            Optional<String> badName = ModuleName.problem(name.getBytes(StandardCharsets.UTF_8));
+            if (badName.isPresent()) {
+                throw new Failed(LinuxErrno.EINVAL, "'" + name + "': " + badName.get());
+            }
             Optional<String> vermagic = km.vermagic();
             String expected = release + " mod_unload";
             if (!forceVermagic && vermagic.isPresent() && !vermagic.get().equals(expected)) {
@@ -80,6 +86,9 @@ record ModuleObject(ElfFile elf, String name, String license, List<Import> impor
     }
 
     private static ElfFile open(Path file, String name) throws Failed {
+        if (java.nio.file.Files.isDirectory(file)) {
+            throw new Failed(LinuxErrno.EISDIR); // kmod's read of it fails so, and says no more
+        }
         try {
             ElfFile elf = ModuleFile.open(file);
             ElfHeader h = elf.header();

@@ -13,17 +13,22 @@ import modtools.link.Region;
 public final class ImageSymbols {
     private ImageSymbols() {}
 
-    /** The named symbols of the image's core part, typed by where they lie; {@code exports} upper-case. */
+    /**
+     * The named symbols of the image, typed by where they lie; {@code exports} upper-case. The
+     * init part's are there too, so that a fault in init is named; the host lists a live
+     * module's symbols only as far as its module file still reaches, as /proc/kallsyms drops a
+     * module's init symbols once init has run.
+     */
     public static ModuleSymbols of(String module, LinkedImage image, Set<String> exports) throws ElfFormatException {
-        long coreEnd = image.layout().coreEnd();
+        long end = image.layout().end();
         List<ModuleSymbols.Entry> entries = new ArrayList<>();
         for (LinkedImage.DefinedSymbol s : image.definedSymbols()) {
             if (s.name().startsWith(".L")) {
                 continue; // the assembler's own labels, which kallsyms leaves out too
             }
             if (Long.compareUnsigned(s.address(), image.layout().base()) < 0
-                    || Long.compareUnsigned(s.address(), coreEnd) >= 0) {
-                continue; // absolute, or in the init part, which is gone once the module is live
+                    || Long.compareUnsigned(s.address(), end) >= 0) {
+                continue; // absolute
             }
             char type = letter(region(image.layout().sections(), s.address()));
             entries.add(new ModuleSymbols.Entry(s.address(), s.size(),

@@ -310,9 +310,24 @@ public final class Modfs implements FuseFilesystem {
         }
         modules.sort((a, b) -> Long.compare(a.id, b.id));
         for (Directory d : modules) {
-            out.writeBytes(kallsyms(d).tagged().getBytes(StandardCharsets.ISO_8859_1));
+            out.writeBytes(stillMapped(d, kallsyms(d)).tagged().getBytes(StandardCharsets.ISO_8859_1));
         }
         return out.toByteArray();
+    }
+
+    /** The symbols that lie in what the module files of {@code d} still hold (no init part once dropped). */
+    private ModuleSymbols stillMapped(Directory d, ModuleSymbols symbols) {
+        List<ModuleFile> files = moduleFiles(d);
+        List<ModuleSymbols.Entry> kept = new ArrayList<>();
+        for (ModuleSymbols.Entry e : symbols.entries()) {
+            for (ModuleFile f : files) {
+                if (Long.compareUnsigned(e.address() - f.address(), f.size()) < 0) {
+                    kept.add(e);
+                    break;
+                }
+            }
+        }
+        return new ModuleSymbols(symbols.module(), kept);
     }
 
     /** A module directory's {@code kallsyms}, as its loader wrote it; none if it wrote none. */

@@ -132,7 +132,10 @@ final class ModuleFile extends Node {
                 if (newSize > size) {
                     return Outcome.failed(Errno.EPERM, "a mapped module cannot grow");
                 }
-                if (state == ModuleState.LIVE && newSize >= header.coreSize()) {
+                // A module that faulted after its init returned (a thread of its own) may still have
+                // the tail dropped by a loader that finishes the load it started.
+                boolean initRan = state == ModuleState.LIVE || state == ModuleState.FAILED && header != null;
+                if (initRan && newSize >= header.coreSize()) {
                     mapping = Memory.shrink(mapping, newSize);
                 } else if (newSize != size) {
                     return Outcome.failed(Errno.EBUSY, "the image is the module's own; only a live module may drop "

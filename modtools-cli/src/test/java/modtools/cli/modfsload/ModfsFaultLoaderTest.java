@@ -1,0 +1,173 @@
+package modtools.cli.modfsload;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import modtools.testkit.Corpus;
+import modtools.testkit.Processes;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands over a host whose modules fault or never return from init: insmod of a
+ * faulting init fails with EFAULT in kmod's words and leaves nothing; a fault in exit leaves
+ * a failed module that only rmmod -f removes; a thread that faults fails its live module;
+ * a loader killed during an init that never returns is gone at once; and the names and files
+ * the loader refuses, each with its message.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ModfsFaultLoaderTest {
+    /** kmod's rmmod names libkmod's line too before its own. */
+    private static final String LIBKMOD = "rmmod: ERROR: ../libkmod/libkmod-module.c:856 kmod_module_remove_module() ";
+    private ModfsFixture m;
+    private Path fault;
+    private Path tmp;
+
+    @BeforeAll
+    void mount(@TempDir Path dir) throws IOException {
+        tmp = dir;
+        m = new ModfsFixture(dir.resolve("fixture"));
+        fault = build(dir, "modfs_test_fault");
+    }
+
+    private static Path build(Path dir, String name) throws IOException {
+        Path source = dir.resolve(name + ".c");
+        try (InputStream in = ModfsFaultLoaderTest.class.getResourceAsStream("/modfsload/" + name + ".c")) {
+            Files.write(source, in.readAllBytes());
+        }
+        Path ko = dir.resolve(name + ".ko");
+        Processes.Result built = Processes.run(List.of(Corpus.repoRoot().resolve("sdk/build-module").toString(), "-o",
+                ko.toString(), source.toString()));
+        assertEquals(0, built.status(), built.stderrText());
+        return ko;
+    }
+
+    @AfterAll
+    void unmount() throws InterruptedException {
+        m.close();
+    }
+
+    @AfterEach
+    void nothingLeft() throws IOException {
+        m.run("rmmod", "-f", "modfs_test_fault");
+        m.run("modprobe", "-r", "modfs_demo_lib");
+        assertEquals(List.of(), m.modules(), "every test leaves the mount empty");
+    }
+
+    @Test
+    void aFaultingInitFailsWithBadAddressAndLeavesNothing() throws Exception {
+        Processes.Result lib = m.run("modprobe", "modfs_demo_lib");
+        assertEquals(0, lib.status(), lib.stderrText());
+        String[] signals = {"SIGSEGV", "SIGILL", "SIGFPE"};
+        for (int how = 1; how <= 3; how++) {
+            Processes.Result r = m.run("insmod", fault.toString(), "where=1", "how=" + how);
+            assertEquals(1, r.status());
+            assertEquals("insmod: ERROR: could not insert module " + fault + ": Bad address\n", r.stderrText());
+            String log = m.log();
+            assertTrue(log.contains("RIP: 0010:fault_now+0x"), log);
+            assertTrue(log.contains("/0x37 [modfs_test_fault]"), log);
+            assertTrue(log.contains("modfs_test_fault/module: init faulted (" + signals[how - 1] + ")"), log);
+            assertEquals(List.of("modfs_demo_lib"), m.modules());
+        }
+        assertEquals("128\n", m.read("taint"));
+        Processes.Result lsmod = m.run("lsmod");
+        assertEquals(0, lsmod.status(), lsmod.stderrText());
+        assertEquals("", lsmod.stderrText());
+    }
+
+    @Test
+    void aFaultInExitLeavesAFailedModuleThatOnlyRmmodForceRemoves() throws Exception {
+        Processes.Result insmod = m.run("insmod", fault.toString(), "where=2");
+        assertEquals(0, insmod.status(), insmod.stderrText());
+        Processes.Result first = m.run("rmmod", "modfs_test_fault");
+        assertEquals(LIBKMOD + "could not remove 'modfs_test_fault': Bad address\n"
+                + "rmmod: ERROR: could not remove module modfs_test_fault: Bad address\n", first.stderrText());
+        assertEquals("failed", m.status("modfs_test_fault").orElseThrow().get(0));
+        Processes.Result again = m.run("rmmod", "modfs_test_fault");
+        assertEquals("modfs_test_fault: module is failed: its code faulted (see the mount's log); rmmod -f removes it"
+                + " without running its exit\n" + LIBKMOD + "could not remove 'modfs_test_fault': Device or resource busy\n"
+                + "rmmod: ERROR: could not remove module modfs_test_fault: Device or resource busy\n", again.stderrText());
+        Processes.Result forced = m.run("rmmod", "-f", "modfs_test_fault");
+        assertEquals(0, forced.status(), forced.stderrText());
+        assertTrue(m.log().contains("RIP: 0010:fault_now+0x"), m.log());
+    }
+
+    @Test
+    void aThreadThatFaultsFailsItsLiveModule() throws Exception {
+        Processes.Result insmod = m.run("insmod", fault.toString(), "where=3");
+        assertEquals(0, insmod.status(), insmod.stderrText());
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!m.status("modfs_test_fault").orElseThrow().get(0).equals("failed")
+                && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("failed", m.status("modfs_test_fault").orElseThrow().get(0));
+        assertTrue(m.log().contains("modfs_test_fault/module: a thread of the module faulted (SIGSEGV)"), m.log());
+        assertEquals(0, m.run("rmmod", "-f", "modfs_test_fault").status());
+    }
+
+    @Test
+    void aLoaderKilledDuringAnInitThatNeverReturnsIsGoneAtOnce(@TempDir Path own) throws Exception {
+        try (ModfsFixture f = new ModfsFixture(own)) {
+            Process loader = f.start(Map.of(), "insmod", fault.toString(), "where=4");
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (f.status("modfs_test_fault").map(s -> !s.get(0).equals("initializing")).orElse(true)
+                    && System.currentTimeMillis() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals("initializing", f.status("modfs_test_fault").orElseThrow().get(0));
+            long killed = System.nanoTime();
+            loader.destroyForcibly();
+            assertTrue(loader.waitFor(2, TimeUnit.SECONDS), "the killed loader is still there");
+            System.out.println("killed loader gone after " + (System.nanoTime() - killed) / 1_000_000 + " ms");
+            Processes.Result rmmod = f.run("rmmod", "modfs_test_fault");
+            assertEquals("modfs_test_fault: module is initializing: its init is still running\n"
+                    + LIBKMOD + "could not remove 'modfs_test_fault': Device or resource busy\n"
+                    + "rmmod: ERROR: could not remove module modfs_test_fault: Device or resource busy\n",
+                    rmmod.stderrText());
+            assertEquals("initializing", f.status("modfs_test_fault").orElseThrow().get(0));
+        }
+        assertTrue(!modtools.contract.MountPath.mounted(own.resolve("modfs")), "umount recovered the mount");
+    }
+
+    @Test
+    void namesAndFilesTheLoaderRefuses() throws Exception {
+        Path plain = tmp.resolve("plain.c");
+        Files.writeString(plain, "int init_module(void) { return 0; }\n");
+        Path object = tmp.resolve("plain.o");
+        assertEquals(0, Processes.run(List.of("gcc", "-c", "-O2", "-mcmodel=small", "-fno-pic", plain.toString(), "-o",
+                object.toString())).status());
+        for (String bad : List.of("two words.o", "x".repeat(56) + ".o")) {
+            Path named = tmp.resolve(bad);
+            Files.copy(object, named);
+            Processes.Result r = m.run("insmod", named.toString());
+            String name = bad.substring(0, bad.length() - 2);
+            assertEquals(1, r.status());
+            assertTrue(r.stderrText().startsWith("'" + name + "': a module name "), r.stderrText());
+            assertTrue(r.stderrText().endsWith("insmod: ERROR: could not insert module " + named
+                    + ": Invalid parameters\n"), r.stderrText());
+        }
+        Path dir = Files.createDirectories(tmp.resolve("a-directory"));
+        assertEquals("insmod: ERROR: could not insert module " + dir + ": Is a directory\n",
+                m.run("insmod", dir.toString()).stderrText());
+        Path huge = tmp.resolve("huge.ko");
+        try (var file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(1L << 31);
+        }
+        Processes.Result r = m.run("insmod", huge.toString());
+        assertTrue(r.stderrText().endsWith("insmod: ERROR: could not insert module " + huge + ": Invalid module format\n"),
+                r.stderrText());
+        Files.delete(huge);
+    }
+}
