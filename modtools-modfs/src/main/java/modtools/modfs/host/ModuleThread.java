@@ -74,12 +74,16 @@ public final class ModuleThread {
         }
         running.incrementAndGet();
         daemon(() -> {
+            ModuleCall call;
             try {
-                if (NativeHost.call(fn, arg, NativeHost.CALL_INT_ARG) instanceof ModuleCall.Faulted f) {
-                    threadFaulted.accept(f.fault());
-                }
+                call = NativeHost.call(fn, arg, NativeHost.CALL_INT_ARG);
             } finally {
                 running.decrementAndGet();
+            }
+            // Counted out first: whoever learns of the fault may unmap at once, and this thread
+            // no longer touches the module's memory.
+            if (call instanceof ModuleCall.Faulted f) {
+                threadFaulted.accept(f.fault());
             }
         }, "module " + name + " thread " + started.incrementAndGet()).start();
         return 0;
