@@ -400,6 +400,47 @@ class ModfsContractTest {
     }
 
     @Test
+    void addressesAreZerosToWhoeverMayNotChangeTheMount() throws Exception {
+        Sys.mkdir(p("hello"), 0755);
+        Files.write(m.path("hello/module"), new byte[0]);
+        Sys.truncate(p("hello/module"), TestImage.SIZE);
+        assertEquals(0, control("hello", "map module"));
+        String info = "{\"base\":\"0x00000000400f9000\",\"name\":\"hello\"}";
+        assertEquals(0, Sys.writeFile(m.path("hello/info"), info));
+        List<String> files = List.of("hello/module", "hello/control", "hello/info", "symbols", "log");
+        List<String> asRoot = new java.util.ArrayList<>();
+        for (String f : files) {
+            asRoot.add(m.read(f));
+        }
+        CompletableFuture<List<String>> asNobody = CompletableFuture.supplyAsync(() -> {
+            Sys.setfsgid(NOBODY);
+            Sys.setfsuid(NOBODY);
+            try {
+                List<String> seen = new java.util.ArrayList<>();
+                for (String f : files) {
+                    seen.add(m.read(f));
+                }
+                return seen;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            } finally {
+                Sys.setfsuid(0);
+                Sys.setfsgid(0);
+            }
+        }, runnable -> new Thread(runnable).start());
+        List<String> seen = asNobody.get(5, TimeUnit.SECONDS);
+        for (int i = 0; i < files.size(); i++) {
+            String hidden = asRoot.get(i).replaceAll("0x[0-9a-f]{16}", "0x0000000000000000")
+                    .replaceAll("(?m)^[0-9a-f]{16} ", "0000000000000000 ");
+            assertEquals(hidden, seen.get(i), files.get(i));
+            assertEquals(asRoot.get(i).length(), seen.get(i).length(), "same layout: " + files.get(i));
+        }
+        assertTrue(m.address("hello/module") != 0, "root sees the address");
+        assertTrue(seen.get(0).contains("\n0x0000000000000000\n"), seen.get(0));
+        assertTrue(seen.get(3).startsWith("0000000000000000 T "), seen.get(3));
+    }
+
+    @Test
     void flockOnInfoIsSharedBetweenOpenFiles() throws IOException {
         Sys.mkdir(p("hello"), 0755);
         int shared = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);

@@ -274,11 +274,20 @@ public final class Modfs implements FuseFilesystem {
     }
 
     @Override
-    public synchronized Outcome<byte[]> read(long id, long offset, int size) {
+    public synchronized Outcome<byte[]> read(Caller caller, long id, long offset, int size) {
         Node node = nodes.get(id);
         if (node == null) {
             return Outcome.failed(Errno.ENOENT, "no such node");
         }
+        if (owner.mayChange(caller)) {
+            return read(node, offset, size);
+        }
+        Outcome<byte[]> whole = read(node, 0, Integer.MAX_VALUE);
+        return whole instanceof Outcome.Done<byte[]> d
+                ? Outcome.done(slice(AddressHiding.hide(d.value()), offset, size)) : whole;
+    }
+
+    private Outcome<byte[]> read(Node node, long offset, int size) {
         if (node instanceof HostFile h) {
             return Outcome.done(h.read(offset, size));
         }

@@ -33,7 +33,8 @@ public interface FuseFilesystem {
 
     Outcome<Void> open(Caller caller, long node, boolean forWriting);
 
-    Outcome<byte[]> read(long node, long offset, int size);
+    /** {@code caller} decides what a read shows: addresses only to those who may change the mount. */
+    Outcome<byte[]> read(Caller caller, long node, long offset, int size);
 
     /**
      * Writes {@code data}, which is only valid until this method returns, and completes with

@@ -109,7 +109,7 @@ public final class FuseSession {
             case Opcode.RMDIR -> empty(unique, fs.rmdir(caller, node, name(IN_HEADER)));
             case Opcode.OPEN -> open(unique, fs.open(caller, node, (in.getInt(IN_HEADER) & O_ACCMODE) != 0));
             case Opcode.OPENDIR -> opendir(unique, node);
-            case Opcode.READ -> read(unique, node);
+            case Opcode.READ -> read(unique, caller, node);
             case Opcode.WRITE -> write(unique, caller, node);
             case Opcode.READDIR -> readdir(unique, node);
             case Opcode.STATFS -> statfs(unique);
@@ -182,10 +182,10 @@ public final class FuseSession {
         }
     }
 
-    private void read(long unique, long node) {
+    private void read(long unique, Caller caller, long node) {
         long offset = in.getLong(IN_HEADER + 8);
         int size = Math.min(in.getInt(IN_HEADER + 16), FuseDevice.MAX_WRITE);
-        Outcome<byte[]> outcome = fs.read(node, offset, size);
+        Outcome<byte[]> outcome = fs.read(caller, node, offset, size);
         if (outcome instanceof Outcome.Failed<byte[]> f) {
             reply(out, unique, f.errno(), 0);
             return;

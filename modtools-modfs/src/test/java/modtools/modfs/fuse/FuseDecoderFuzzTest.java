@@ -103,7 +103,7 @@ class FuseDecoderFuzzTest {
         }
 
         @Override
-        public Outcome<byte[]> read(long node, long offset, int size) {
+        public Outcome<byte[]> read(Caller caller, long node, long offset, int size) {
             return Outcome.done(new byte[] {'a', 'b', 'c'});
         }
 
