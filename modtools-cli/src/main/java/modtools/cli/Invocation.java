@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import modtools.deps.KmodLevel;
 
 /**
  * One run of a command: how it was called, its arguments and its streams. Tests build one
@@ -15,7 +16,7 @@ import java.util.Map;
  * many invocations at once in one JVM, each with its own directory, environment and streams.
  *
  * @param cwd         for turning relative paths absolute the way kmod does (without resolving "..")
- * @param environment the caller's environment (MODPROBE_OPTIONS, MODFS, ...)
+ * @param environment the caller's environment (MODPROBE_OPTIONS, MODFS, MODTOOLS_KMOD, ...)
  */
 public record Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err,
                          Path cwd, String kernelRelease, Map<String, String> environment) {
@@ -33,6 +34,14 @@ public record Invocation(String argv0, String program, List<String> args, PrintS
     /** The same run with other arguments and kernel release (a backend's own view of the kernel). */
     public Invocation with(List<String> newArgs, String release) {
         return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment);
+    }
+
+    /**
+     * The kmod release whose behaviour to copy, from the caller's {@code MODTOOLS_KMOD}.
+     * {@link Main#run} refuses a run whose value names no level before any command starts.
+     */
+    public KmodLevel level() {
+        return KmodLevel.of(environment.get(KmodLevel.VARIABLE)).orElseThrow();
     }
 
     /** kmod's ERR(): "prog: ERROR: message". */

@@ -16,6 +16,7 @@ import modtools.cli.modfs.ModfsCommand;
 import modtools.cli.modinfo.ModinfoCommand;
 import modtools.cli.server.ServerCommand;
 import modtools.cli.symbolize.SymbolizeCommand;
+import modtools.deps.KmodLevel;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -73,6 +74,11 @@ public final class Main {
     }
 
     static int run(String name, Invocation invocation) {
+        String level = invocation.environment().get(KmodLevel.VARIABLE);
+        if (KmodLevel.of(level).isEmpty()) {
+            invocation.err().println(name + ": " + KmodLevel.refusal(level));
+            return 1;
+        }
         if (Backends.COMMANDS.contains(name)) {
             return Backends.run(name, invocation);
         }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import modtools.cli.modprobe.ModprobeCommand;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Processes;
 import modtools.testkit.Served;
 
@@ -18,6 +19,7 @@ import modtools.testkit.Served;
  * resident server would take runs twice, in this JVM and through the native client and a
  * server ({@link Served}), and both runs must agree to the byte and exit status; so every
  * differential test of the served commands checks both ways for the price of one reference run.
+ * The command copies the kmod release a level names: kmod 30 unless the test says otherwise.
  */
 public final class Tool {
     private Tool() {}
@@ -27,8 +29,19 @@ public final class Tool {
         return ours(name, args, Map.of());
     }
 
-    /** Our command {@code name} with {@code extra} added to the environment it sees, both ways where it is served. */
+    /** Our command {@code name} at a level, both ways where it is served. */
+    public static Processes.Result ours(KmodLevel level, String name, List<String> args) {
+        return ours(name, args, Map.of(KmodLevel.VARIABLE, level.setting()));
+    }
+
+    /**
+     * Our command {@code name} with {@code extra} added to the environment it sees (kmod 30's
+     * level unless {@code extra} names one), both ways where it is served.
+     */
     public static Processes.Result ours(String name, List<String> args, Map<String, String> extra) {
+        Map<String, String> withLevel = new HashMap<>(Map.of(KmodLevel.VARIABLE, KmodLevel.KMOD30.setting()));
+        withLevel.putAll(extra);
+        extra = Map.copyOf(withLevel);
         Map<String, String> env = new HashMap<>(Processes.environment());
         env.putAll(extra);
         Processes.Result inJvm = inProcess(name, args, Path.of(System.getProperty("user.dir")), Map.copyOf(env));
@@ -47,7 +60,7 @@ public final class Tool {
         };
     }
 
-    /** In this JVM only. */
+    /** In this JVM only, copying kmod 30. */
     public static Processes.Result inProcess(String name, List<String> args) {
         return ours(name, args, inv -> Main.run(name, inv));
     }
@@ -71,9 +84,21 @@ public final class Tool {
         assertEquals(inJvm.status(), served.status(), what + ": exit status served and in a plain JVM");
     }
 
-    /** A command built by the test (with its own view of the host), run as {@code name} in this JVM. */
+    /** A command built by the test (with its own view of the host), run as {@code name} in this JVM, copying kmod 30. */
     public static Processes.Result ours(String name, List<String> args, Command command) {
-        return inProcess(name, args, Path.of(System.getProperty("user.dir")), Processes.environment(), command);
+        return ours(KmodLevel.KMOD30, name, args, command);
+    }
+
+    /** A command built by the test (with its own view of the host), run as {@code name} in this JVM at a level. */
+    public static Processes.Result ours(KmodLevel level, String name, List<String> args, Command command) {
+        return inProcess(name, args, Path.of(System.getProperty("user.dir")), environment(level), command);
+    }
+
+    /** The tools' environment with MODTOOLS_KMOD naming the level. */
+    public static Map<String, String> environment(KmodLevel level) {
+        Map<String, String> env = new HashMap<>(Processes.environment());
+        env.put(KmodLevel.VARIABLE, level.setting());
+        return Map.copyOf(env);
     }
 
     /** In this JVM, as if called in {@code cwd} with {@code environment}. */

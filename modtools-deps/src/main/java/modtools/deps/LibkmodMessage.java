@@ -1,9 +1,10 @@
 package modtools.deps;
 
 /**
- * A message libkmod logs. Debian builds kmod with debugging on, so every libkmod message
- * carries the C source location it came from ("../libkmod/libkmod-config.c:712
- * kmod_config_parse"); users and scripts see that text, so it travels with the message.
+ * A message libkmod logs. Debian builds kmod 30 with debugging on, so there every libkmod
+ * message carries the C source location it came from ("../libkmod/libkmod-config.c:712
+ * kmod_config_parse"); users and scripts see that text, so it travels with the message (the
+ * level decides whether it is shown: {@link KmodLevel#libkmodSourceLocations}).
  * {@code text} has no trailing newline.
  */
 public record LibkmodMessage(int priority, String file, int line, String function, String text) {

@@ -37,6 +37,8 @@ public final class Processes {
     public static Map<String, String> environment() {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.remove("MODPROBE_OPTIONS");
+        // our tools' kmod level is each test's choice, never the caller's
+        env.remove("MODTOOLS_KMOD");
         env.put("LC_ALL", "C");
         // our launcher starts a JVM per call, as before the resident server; the tests that
         // want the server ask for their own (Served), never a user's

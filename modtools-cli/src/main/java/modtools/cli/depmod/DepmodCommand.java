@@ -13,6 +13,7 @@ import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
 import modtools.cli.KmodVersion;
+import modtools.deps.KmodLevel;
 import modtools.deps.depmod.Depmod;
 import modtools.deps.depmod.DepmodConfig;
 import modtools.deps.depmod.DepmodLog;
@@ -23,33 +24,62 @@ import modtools.deps.depmod.ModuleSearch;
 import modtools.deps.index.IndexWriter;
 import modtools.elf.module.ModuleFile;
 
-/** depmod: kmod 30's command line and behaviour; {@code --index-order} picks kmod 34's node order. */
+/**
+ * depmod: the command line and behaviour of the level's kmod (kmod 34 added -m and -o and
+ * dropped the deprecated -u -q -r and -m); {@code --index-order} picks the node order of the
+ * binary indexes, which defaults to the level's.
+ */
 public final class DepmodCommand implements Command {
     private static final char INDEX_ORDER = 1;
     private static final char NO_CACHE = 2;
     /** Where the fact cache lives without $MODTOOLS_CACHE_DIR. */
     private static final String DEFAULT_CACHE_DIRECTORY = "/var/cache/modtools";
-    private static final List<LongOption> LONG_OPTIONS = List.of(
-            new LongOption("all", false, 'a'),
-            new LongOption("quick", false, 'A'),
-            new LongOption("basedir", true, 'b'),
-            new LongOption("config", true, 'C'),
-            new LongOption("symvers", true, 'E'),
-            new LongOption("filesyms", true, 'F'),
-            new LongOption("errsyms", false, 'e'),
-            new LongOption("unresolved-error", false, 'u'),
-            new LongOption("quiet", false, 'q'),
-            new LongOption("root", false, 'r'),
-            new LongOption("verbose", false, 'v'),
-            new LongOption("show", false, 'n'),
-            new LongOption("dry-run", false, 'n'),
-            new LongOption("symbol-prefix", true, 'P'),
-            new LongOption("warn", false, 'w'),
-            new LongOption("map", false, 'm'),
-            new LongOption("version", false, 'V'),
-            new LongOption("help", false, 'h'),
-            new LongOption("index-order", true, INDEX_ORDER),
-            new LongOption("no-cache", false, NO_CACHE));
+    private static final String DEFAULT_MODULE_DIRECTORY = "/lib/modules";
+
+    /** getopt's option strings and tables, one pair per level. */
+    private static String shortOptions(KmodLevel level) {
+        return switch (level) {
+            case KMOD30 -> "aAb:C:E:F:euqrvnP:wmVh";
+            case KMOD34 -> "aAb:m:o:C:E:F:evnP:wVh";
+        };
+    }
+
+    private static List<LongOption> longOptions(KmodLevel level) {
+        List<LongOption> options = new ArrayList<>(List.of(
+                new LongOption("all", false, 'a'),
+                new LongOption("quick", false, 'A'),
+                new LongOption("basedir", true, 'b')));
+        if (level == KmodLevel.KMOD34) {
+            options.add(new LongOption("moduledir", true, 'm'));
+            options.add(new LongOption("outdir", true, 'o'));
+        }
+        options.addAll(List.of(
+                new LongOption("config", true, 'C'),
+                new LongOption("symvers", true, 'E'),
+                new LongOption("filesyms", true, 'F'),
+                new LongOption("errsyms", false, 'e')));
+        if (level == KmodLevel.KMOD30) {
+            options.addAll(List.of(
+                    new LongOption("unresolved-error", false, 'u'),
+                    new LongOption("quiet", false, 'q'),
+                    new LongOption("root", false, 'r')));
+        }
+        options.addAll(List.of(
+                new LongOption("verbose", false, 'v'),
+                new LongOption("show", false, 'n'),
+                new LongOption("dry-run", false, 'n'),
+                new LongOption("symbol-prefix", true, 'P'),
+                new LongOption("warn", false, 'w')));
+        if (level == KmodLevel.KMOD30) {
+            options.add(new LongOption("map", false, 'm'));
+        }
+        options.addAll(List.of(
+                new LongOption("version", false, 'V'),
+                new LongOption("help", false, 'h'),
+                new LongOption("index-order", true, INDEX_ORDER),
+                new LongOption("no-cache", false, NO_CACHE)));
+        return options;
+    }
 
     /** Fatal errors end the run with kmod's "FATAL:" line and exit status 1. */
     private static final class Fatal extends Exception {
@@ -71,7 +101,9 @@ public final class DepmodCommand implements Command {
     }
 
     private int depmod(Invocation inv) throws Fatal, Getopt.UsageException {
-        Getopt.Result parsed = new Getopt(inv.argv0(), "aAb:C:E:F:euqrvnP:wmVh", LONG_OPTIONS, inv.err()).parse(inv.args());
+        KmodLevel level = inv.level();
+        Getopt.Result parsed = new Getopt(inv.argv0(), shortOptions(level), longOptions(level), inv.err())
+                .parse(inv.args());
         boolean all = false;
         boolean quick = false;
         boolean toStdout = false;
@@ -82,9 +114,11 @@ public final class DepmodCommand implements Command {
         char prefix = 0;
         int verbose = KmodLog.WARNING;
         String root = null;
+        String outputRoot = null;
+        String modules = DEFAULT_MODULE_DIRECTORY;
         String symvers = null;
         String systemMap = null;
-        IndexWriter.Order order = IndexWriter.Order.CHILDREN_FIRST;
+        IndexWriter.Order order = level.indexOrder();
         List<String> configPaths = new ArrayList<>();
         List<String> deprecated = new ArrayList<>();
         for (Getopt.Option o : parsed.options()) {
@@ -92,6 +126,7 @@ public final class DepmodCommand implements Command {
                 case 'a' -> all = true;
                 case 'A' -> quick = true;
                 case 'b' -> root = inv.absolute(o.argument());
+                case 'o' -> outputRoot = inv.absolute(o.argument());
                 case 'C' -> configPaths.add(o.argument());
                 case 'E' -> {
                     symvers = o.argument();
@@ -102,13 +137,23 @@ public final class DepmodCommand implements Command {
                 case 'v' -> verbose++;
                 case 'n' -> toStdout = true;
                 case 'P' -> {
+                    // kmod 30 reads the byte after an empty argument, which is the next
+                    // argument's (or the environment's) first; kmod 34 and we refuse ""
                     if (o.argument().length() != 1) {
                         throw new Fatal("-P only takes a single char");
                     }
                     prefix = o.argument().charAt(0);
                 }
                 case 'w' -> warnDuplicates = true;
-                case 'u', 'q', 'r', 'm' -> deprecated.add(o.longName() != null ? "--" + o.longName() : "-" + o.key());
+                // kmod 30's -m (--map) takes no argument and is ignored; kmod 34's names the module directory
+                case 'm' -> {
+                    if (o.argument() != null) {
+                        modules = o.argument();
+                    } else {
+                        deprecated.add(o.longName() != null ? "--" + o.longName() : "-m");
+                    }
+                }
+                case 'u', 'q', 'r' -> deprecated.add(o.longName() != null ? "--" + o.longName() : "-" + o.key());
                 case NO_CACHE -> useCache = false;
                 case INDEX_ORDER -> order = switch (o.argument()) {
                     case "kmod30" -> IndexWriter.Order.CHILDREN_FIRST;
@@ -116,11 +161,11 @@ public final class DepmodCommand implements Command {
                     default -> throw new Fatal("--index-order takes kmod30 or kmod34, not '" + o.argument() + "'");
                 };
                 case 'h' -> {
-                    inv.out().print(help(inv.program()));
+                    inv.out().print(help(level, inv.program()));
                     return 0;
                 }
                 case 'V' -> {
-                    inv.out().print(KmodVersion.TEXT);
+                    inv.out().print(KmodVersion.text(inv.level()));
                     return 0;
                 }
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
@@ -140,7 +185,11 @@ public final class DepmodCommand implements Command {
             }
             version = operands.get(next++);
         }
-        String moduleDirectory = (root == null ? "" : root) + "/lib/modules/" + version;
+        // the module directory is always below the base (and output) directory
+        String relativeModules = modules.replaceFirst("^/+", "");
+        String moduleDirectory = (root == null ? "" : root) + "/" + relativeModules + "/" + version;
+        String outputDirectory = (outputRoot != null ? outputRoot : root == null ? "" : root) + "/" + relativeModules
+                + "/" + version;
         if (next == operands.size()) {
             all = true;
         }
@@ -152,8 +201,8 @@ public final class DepmodCommand implements Command {
             all = true;
         }
         FactCache cache = useCache ? FactCache.in(cacheDirectory(inv), moduleDirectory) : FactCache.NONE;
-        Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates),
-                log, cache);
+        Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates,
+                level), log, cache);
         try {
             if (symvers != null) {
                 depmod.loadSymvers(inv.file(symvers));
@@ -166,7 +215,7 @@ public final class DepmodCommand implements Command {
             throw new Fatal("could not load " + (symvers != null ? symvers : systemMap) + ": No such file or directory");
         }
         if (all) {
-            DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? DepmodConfig.DEFAULT_PATHS : configPaths,
+            DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? level.depmodConfigPaths() : configPaths,
                     version, inv.cwd(), log);
             try {
                 ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {
@@ -202,7 +251,7 @@ public final class DepmodCommand implements Command {
         try {
             depmod.order();
             depmod.loadFacts();
-            DepmodOutput.Rendering rendering = new DepmodOutput(depmod, order).startRendering(DepmodOutput.kinds(toStdout));
+            DepmodOutput.Rendering rendering = new DepmodOutput(depmod, order).startRendering(DepmodOutput.kinds(level, toStdout));
             depmod.resolve();
             depmod.sortDependencies();
             // kmod stops at a cycle and writes nothing; we write the indexes (the acyclic part is
@@ -217,7 +266,7 @@ public final class DepmodCommand implements Command {
                     inv.out().write(r.bytes());
                 }
             } else {
-                new IndexFiles(Path.of(moduleDirectory), kmodLog).write(files, writingLog);
+                new IndexFiles(Path.of(outputDirectory), level.createsIndexDirectory(), kmodLog).write(files, writingLog);
             }
             depmod.finishCache();
         } catch (IOException e) {
@@ -288,7 +337,13 @@ public final class DepmodCommand implements Command {
         };
     }
 
-    private static String help(String program) {
+    private static String help(KmodLevel level, String program) {
+        String distribution = switch (level) {
+            case KMOD30 -> "\t-b, --basedir=DIR    Use an image of a module tree.\n";
+            case KMOD34 -> "\t-b, --basedir=DIR    Root path (default: /).\n"
+                    + "\t-m, --moduledir=DIR  Module directory (default: " + DEFAULT_MODULE_DIRECTORY + ").\n"
+                    + "\t-o, --outdir=DIR     Output root path (default: same as <basedir>).\n";
+        };
         return "Usage:\n"
                 + "\t" + program + " -[aA] [options] [forced_version]\n"
                 + "\n"
@@ -309,7 +364,7 @@ public final class DepmodCommand implements Command {
                 + "\t-h, --help           show this help\n"
                 + "\n"
                 + "The following options are useful for people managing distributions:\n"
-                + "\t-b, --basedir=DIR    Use an image of a module tree.\n"
+                + distribution
                 + "\t-F, --filesyms=FILE  Use the file instead of the\n"
                 + "\t                     current kernel symbols.\n"
                 + "\t-E, --symvers=FILE   Use Module.symvers file to check\n"

@@ -11,6 +11,7 @@ import modtools.cli.KmodLog;
 import java.util.List;
 import modtools.deps.depmod.DepmodLog;
 import modtools.deps.depmod.DepmodOutput;
+import modtools.deps.resolve.LinuxErrno;
 
 /**
  * Writes each index under a temporary name in the module directory and renames it into place,
@@ -20,6 +21,7 @@ import modtools.deps.depmod.DepmodOutput;
 final class IndexFiles {
     private static final AtomicLong LAST_MICROS = new AtomicLong();
     private final Path directory;
+    private final boolean create;
     private final KmodLog log;
 
     /**
@@ -38,8 +40,10 @@ final class IndexFiles {
         }
     }
 
-    IndexFiles(Path directory, KmodLog log) {
+    /** {@code create}: make the directory and its parents first, as kmod 34 does (mkdir -p). */
+    IndexFiles(Path directory, boolean create, KmodLog log) {
         this.directory = directory;
+        this.create = create;
         this.log = log;
     }
 
@@ -47,6 +51,14 @@ final class IndexFiles {
         long now = uniqueMicros();
         long pid = ProcessHandle.current().pid();
         String suffix = "." + pid + "." + now % 1_000_000 + "." + now / 1_000_000;
+        if (create) {
+            try {
+                Files.createDirectories(directory);
+            } catch (IOException e) {
+                throw new IOException("could not create directory " + directory + ": "
+                        + LinuxErrno.strerror(LinuxErrno.of(e)));
+            }
+        }
         if (!Files.isDirectory(directory)) {
             throw new IOException("could not open directory " + directory + ": No such file or directory");
         }

@@ -60,7 +60,7 @@ public final class InsmodCommand implements Command {
                     return 0;
                 }
                 case 'V' -> {
-                    inv.out().print(KmodVersion.TEXT);
+                    inv.out().print(KmodVersion.text(inv.level()));
                     return 0;
                 }
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());

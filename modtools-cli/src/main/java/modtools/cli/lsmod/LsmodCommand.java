@@ -67,7 +67,7 @@ public final class LsmodCommand implements Command {
             inv.err().print("Usage: " + inv.argv0() + "\n");
             return 1;
         }
-        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), KmodLog.ERR, false);
+        ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.ERR, false);
         Session session = LibkmodContext.open(inv, host, log::early, log::early);
         ProcModules loaded;
         try {

@@ -27,7 +27,8 @@ public final class LibkmodContext {
     public static Session open(Invocation inv, Host host, Consumer<LibkmodMessage> early,
                                Consumer<LibkmodMessage> log) {
         String directory = "/lib/modules/" + inv.kernelRelease();
-        ConfigLoader.Loaded config = ConfigLoader.load(directory, List.of(), host.kernelCmdline(), inv.cwd());
+        ConfigLoader.Loaded config = ConfigLoader.load(inv.level(), directory, List.of(), host.kernelCmdline(),
+                inv.cwd());
         config.messages().forEach(early);
         Resolver resolver = new Resolver(config.config(), ModuleIndexes.load(directory), host.kernel(),
                 host.loader(), new ShellCommands(host.environment(), inv.cwd(), inv.out(), inv.err()), log);

@@ -143,7 +143,7 @@ public final class ModprobeCommand implements Command {
             args.addAll(EnvironmentOptions.split(envOptions));
         }
         args.addAll(inv.args());
-        ModprobeLog early = new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY, false);
+        ModprobeLog early = new ModprobeLog(inv.level(), inv.err(), inv.program(), DEFAULT_VERBOSITY, false);
         Getopt.Result parsed;
         try {
             parsed = new Getopt(inv.argv0(), SHORT_OPTIONS, LONG_OPTIONS, inv.err()).parse(args);
@@ -203,7 +203,7 @@ public final class ModprobeCommand implements Command {
                     s.verbosity++;
                 }
                 case 'V' -> {
-                    inv.out().print(KmodVersion.TEXT);
+                    inv.out().print(KmodVersion.text(inv.level()));
                     return 0;
                 }
                 case 'h' -> {
@@ -216,7 +216,7 @@ public final class ModprobeCommand implements Command {
         List<String> names = parsed.operands();
         if (!s.showConfig && names.isEmpty()) {
             // the log is open by now (-s counts), its verbosity not yet set (-q does not)
-            new ModprobeLog(inv.err(), inv.program(), DEFAULT_VERBOSITY, s.syslog).error("missing parameters. See -h.");
+            new ModprobeLog(inv.level(), inv.err(), inv.program(), DEFAULT_VERBOSITY, s.syslog).error("missing parameters. See -h.");
             return 1;
         }
         return withContext(inv, s, names) >= 0 ? 0 : 1;
@@ -225,9 +225,10 @@ public final class ModprobeCommand implements Command {
     /** kmod_new, then modprobe's work in the context. */
     private int withContext(Invocation inv, Settings s, List<String> names) {
         String directory = moduleDirectory(inv, s);
-        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), s.verbosity, s.syslog);
-        ConfigLoader.Loaded config = ConfigLoader.load(directory,
-                s.configPaths.isEmpty() ? ConfigLoader.DEFAULT_PATHS : s.configPaths, host.kernelCmdline(), inv.cwd());
+        ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), s.verbosity, s.syslog);
+        ConfigLoader.Loaded config = ConfigLoader.load(inv.level(), directory,
+                s.configPaths.isEmpty() ? inv.level().modprobeConfigPaths() : s.configPaths, host.kernelCmdline(),
+                inv.cwd());
         config.messages().forEach(log::early);
         ModuleIndexes indexes = ModuleIndexes.load(directory);
         indexes.messages().forEach(log::library);
@@ -295,7 +296,18 @@ public final class ModprobeCommand implements Command {
      */
     private int insert(Invocation inv, Settings s, ModprobeLog log, Resolver resolver, String name, String extra) {
         Session session = resolver.session();
-        Optional<List<Module>> found = session.lookup(name);
+        Optional<List<Module>> found;
+        if (inv.level().loadsModulesByPath() && (name.startsWith("/") || name.startsWith("./"))) {
+            // the file itself, with its dependencies from the indexes by its module name
+            found = session.byPath(name.startsWith("/") ? name : inv.cwd() + "/" + name).map(List::of);
+            if (found.isEmpty()) {
+                log.log(s.logPriority, "Failed to get module from path " + name + ": "
+                        + LinuxErrno.strerror(LinuxErrno.ENOENT));
+                return -LinuxErrno.ENOENT;
+            }
+        } else {
+            found = session.lookup(name);
+        }
         if (found.isEmpty() || found.get().isEmpty()) {
             log.log(s.logPriority, "Module " + name + " not found in directory " + resolver.indexes().directory());
             return -LinuxErrno.ENOENT;

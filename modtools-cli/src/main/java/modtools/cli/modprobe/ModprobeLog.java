@@ -4,23 +4,27 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.util.List;
 import modtools.cli.KmodLog;
+import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
 
 /**
  * modprobe's two voices. Its own messages ("modprobe: ERROR: ...") show up to the
  * verbosity, on stderr or (-s) in the system log, and a FATAL one ends the program, as
- * kmod's log_printf exits. libkmod's messages carry their C source location; while the
- * configuration is read libkmod prints them itself, always on stderr, afterwards they go
- * through modprobe's handler like its own. rmmod logs through the same code in kmod
+ * kmod's log_printf exits. libkmod's messages carry their C source location where the level's
+ * kmod was built with debugging (Debian's kmod 30); while the configuration is read libkmod
+ * prints them itself, always on stderr, afterwards they go through modprobe's handler like
+ * its own. rmmod logs through the same code in kmod
  * (tools/log.c), and so through this class here.
  */
 public final class ModprobeLog {
+    private final boolean sourceLocations;
     private final PrintStream err;
     private final String program;
     private final int verbosity;
     private final boolean syslog;
 
-    public ModprobeLog(PrintStream err, String program, int verbosity, boolean syslog) {
+    public ModprobeLog(KmodLevel level, PrintStream err, String program, int verbosity, boolean syslog) {
+        this.sourceLocations = level.libkmodSourceLocations();
         this.err = err;
         this.program = program;
         this.verbosity = verbosity;
@@ -52,16 +56,16 @@ public final class ModprobeLog {
     /** A libkmod message while the configuration is read: libkmod's own format, errors only. */
     public void early(LibkmodMessage m) {
         if (m.priority() <= LibkmodMessage.ERR) {
-            err.print("libkmod: " + name(m.priority(), "CRITICAL") + " " + m.file() + ":" + m.line() + " "
-                    + m.function() + ": " + m.text() + "\n");
+            String where = sourceLocations ? " " + m.file() + ":" + m.line() + " " : ": ";
+            err.print("libkmod: " + name(m.priority(), "CRITICAL") + where + m.function() + ": " + m.text() + "\n");
         }
     }
 
     /** A libkmod message once modprobe has taken over logging: its format, its verbosity. */
     public void library(LibkmodMessage m) {
         if (m.priority() <= verbosity) {
-            emit(m.priority(), name(m.priority(), "FATAL") + ": " + m.file() + ":" + m.line() + " " + m.function()
-                    + "() " + m.text());
+            String where = sourceLocations ? m.file() + ":" + m.line() + " " + m.function() + "() " : "";
+            emit(m.priority(), name(m.priority(), "FATAL") + ": " + where + m.text());
         }
     }
 

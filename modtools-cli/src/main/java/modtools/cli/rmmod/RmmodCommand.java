@@ -60,21 +60,21 @@ public final class RmmodCommand implements Command {
                     return 0;
                 }
                 case 'V' -> {
-                    inv.out().print(KmodVersion.TEXT);
+                    inv.out().print(KmodVersion.text(inv.level()));
                     return 0;
                 }
                 default -> {
-                    new ModprobeLog(inv.err(), inv.program(), KmodLog.WARNING, false)
+                    new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.WARNING, false)
                             .error("unexpected getopt_long() value '" + o.key() + "'.");
                     return 1;
                 }
             }
         }
         if (parsed.operands().isEmpty()) {
-            new ModprobeLog(inv.err(), inv.program(), KmodLog.WARNING, syslog).error("missing module name.");
+            new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.WARNING, syslog).error("missing module name.");
             return 1;
         }
-        ModprobeLog log = new ModprobeLog(inv.err(), inv.program(), verbosity, syslog);
+        ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), verbosity, syslog);
         Session session = LibkmodContext.open(inv, host, log::early, log::library);
         int failures = 0;
         for (String arg : parsed.operands()) {

@@ -2,7 +2,7 @@ package modtools.deps.config;
 
 /**
  * The configuration half of {@code modprobe -c}: blacklists, install and remove commands,
- * aliases, options and softdeps, each kind in the order read, one directive a line.
+ * aliases, options, softdeps and weakdeps, each kind in the order read, one directive a line.
  */
 public final class ConfigDump {
     private ConfigDump() {}
@@ -15,6 +15,7 @@ public final class ConfigDump {
         config.aliases().forEach(a -> line(out, "alias", a.pattern(), a.module()));
         config.options().forEach(o -> line(out, "options", o.module(), o.options()));
         config.softdeps().forEach(s -> line(out, "softdep", s.pattern(), s.shown()));
+        config.weakdeps().forEach(w -> line(out, "weakdep", w.pattern(), w.shown()));
         return out.toString();
     }
 

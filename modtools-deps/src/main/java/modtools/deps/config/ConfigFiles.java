@@ -7,30 +7,37 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
+import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
 
 /**
  * Which configuration files kmod reads, and in which order (kmod_config_new): the module
- * directory's modules.softdep first, then every path in turn — a directory contributes its
- * {@code *.conf} and {@code *.alias} files that are not hidden, any other path is read
- * itself whatever its name. Files are sorted by name across all paths, and a name already
+ * directory's modules.softdep (and modules.weakdep, where the level has weak dependencies)
+ * first, then every path in turn — a directory contributes its {@code *.conf} files (and
+ * {@code *.alias} files, where the level reads them) that are not hidden, any other path is
+ * read itself whatever its name. Files are sorted by name across all paths, and a name already
  * taken shadows later files of the same name. A path that does not exist is skipped.
  */
 final class ConfigFiles {
     /** A file to read: {@code path} as kmod spells it (messages name it so), {@code name} its sort key. */
     record ConfigFile(String path, String name) {}
 
+    private final KmodLevel level;
     private final Path cwd;
     private final Consumer<LibkmodMessage> messages;
     private final List<ConfigFile> files = new ArrayList<>();
 
-    ConfigFiles(Path cwd, Consumer<LibkmodMessage> messages) {
+    ConfigFiles(KmodLevel level, Path cwd, Consumer<LibkmodMessage> messages) {
+        this.level = level;
         this.cwd = cwd;
         this.messages = messages;
     }
 
     List<ConfigFile> list(String moduleDirectory, List<String> paths) {
         insert(moduleDirectory + "/modules.softdep", "modules.softdep");
+        if (level.weakdeps()) {
+            insert(moduleDirectory + "/modules.weakdep", "modules.weakdep");
+        }
         for (String path : paths) {
             Path p = cwd.resolve(path);
             if (!Files.exists(p)) {
@@ -62,8 +69,9 @@ final class ConfigFiles {
         return files;
     }
 
-    private static boolean isConfigName(String name) {
-        return !name.startsWith(".") && name.length() >= 6 && (name.endsWith(".conf") || name.endsWith(".alias"));
+    private boolean isConfigName(String name) {
+        return !name.startsWith(".") && name.length() >= 6
+                && (name.endsWith(".conf") || level.readsAliasFiles() && name.endsWith(".alias"));
     }
 
     /** Sorted by name as strcmp orders them; the first file of a name wins. */

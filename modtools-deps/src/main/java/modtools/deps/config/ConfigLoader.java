@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
 
 /**
@@ -14,26 +15,24 @@ import modtools.deps.LibkmodMessage;
  * as kmod skips them; what kmod complains about comes back as messages beside the result.
  */
 public final class ConfigLoader {
-    /** kmod's default search path, used when no config path is given. */
-    public static final List<String> DEFAULT_PATHS =
-            List.of("/etc/modprobe.d", "/run/modprobe.d", "/usr/local/lib/modprobe.d", "/lib/modprobe.d");
-
     /** The configuration and what kmod would have logged while reading it, in order. */
     public record Loaded(ModprobeConfig config, List<LibkmodMessage> messages) {}
 
     private ConfigLoader() {}
 
     /**
+     * @param level           the kmod release whose reading to copy
      * @param moduleDirectory the absolute module directory (its modules.softdep is configuration too)
-     * @param paths           files or directories to read, or {@link #DEFAULT_PATHS}
+     * @param paths           files or directories to read, or the level's {@link KmodLevel#modprobeConfigPaths}
      * @param kernelCmdline   the kernel command line file, normally /proc/cmdline
      * @param cwd             what relative paths are relative to
      */
-    public static Loaded load(String moduleDirectory, List<String> paths, Path kernelCmdline, Path cwd) {
+    public static Loaded load(KmodLevel level, String moduleDirectory, List<String> paths, Path kernelCmdline,
+                              Path cwd) {
         List<LibkmodMessage> messages = new ArrayList<>();
         ModprobeConfig.Builder builder = new ModprobeConfig.Builder();
-        ConfigParser parser = new ConfigParser(builder, messages::add);
-        for (ConfigFiles.ConfigFile file : new ConfigFiles(cwd, messages::add).list(moduleDirectory, paths)) {
+        ConfigParser parser = new ConfigParser(builder, level, messages::add);
+        for (ConfigFiles.ConfigFile file : new ConfigFiles(level, cwd, messages::add).list(moduleDirectory, paths)) {
             read(cwd.resolve(file.path())).ifPresent(bytes -> parser.parse(file.path(), bytes));
         }
         read(kernelCmdline).ifPresent(bytes -> new KernelCommandLine(builder, messages::add).parse(bytes));

@@ -1,6 +1,7 @@
 package modtools.deps.config;
 
 import java.util.function.Consumer;
+import modtools.deps.KmodLevel;
 import modtools.deps.LogicalLines;
 import modtools.deps.LibkmodMessage;
 
@@ -13,10 +14,12 @@ import modtools.deps.LibkmodMessage;
  */
 final class ConfigParser {
     private final ModprobeConfig.Builder config;
+    private final KmodLevel level;
     private final Consumer<LibkmodMessage> messages;
 
-    ConfigParser(ModprobeConfig.Builder config, Consumer<LibkmodMessage> messages) {
+    ConfigParser(ModprobeConfig.Builder config, KmodLevel level, Consumer<LibkmodMessage> messages) {
         this.config = config;
+        this.level = level;
         this.messages = messages;
     }
 
@@ -42,8 +45,14 @@ final class ConfigParser {
         }
     }
 
-    /** False for a line kmod calls bad: an unknown directive or a missing or malformed word. */
+    /**
+     * False for a line kmod calls bad: an unknown directive (weakdep is one before kmod 33) or
+     * a missing or malformed word.
+     */
     private boolean apply(String directive, Words words) {
+        if (directive.equals("weakdep") && !level.weakdeps()) {
+            return false;
+        }
         switch (directive) {
             case "alias" -> {
                 Underscores alias = underscores(words.next());
@@ -60,7 +69,7 @@ final class ConfigParser {
                 }
                 config.blacklist.add(module.text());
             }
-            case "options", "install", "remove", "softdep" -> {
+            case "options", "install", "remove", "softdep", "weakdep" -> {
                 Underscores module = underscores(words.next());
                 String rest = words.rest();
                 if (!module.valid() || rest == null) {
@@ -70,7 +79,8 @@ final class ConfigParser {
                     case "options" -> config.options(module.text(), rest);
                     case "install" -> config.install.add(new ModuleCommand(module.text(), rest));
                     case "remove" -> config.remove.add(new ModuleCommand(module.text(), rest));
-                    default -> config.softdeps.add(Softdep.parse(module.text(), rest));
+                    case "softdep" -> config.softdeps.add(Softdep.parse(module.text(), rest));
+                    default -> config.weakdeps.add(Weakdep.parse(module.text(), rest));
                 }
             }
             default -> {

@@ -12,7 +12,8 @@ import modtools.deps.index.Fnmatch;
  * fnmatch, and for commands and softdeps the first match wins.
  */
 public record ModprobeConfig(List<String> blacklist, List<ModuleCommand> install, List<ModuleCommand> remove,
-                             List<Alias> aliases, List<ModuleOptions> options, List<Softdep> softdeps) {
+                             List<Alias> aliases, List<ModuleOptions> options, List<Softdep> softdeps,
+                             List<Weakdep> weakdeps) {
 
     public ModprobeConfig {
         blacklist = List.copyOf(blacklist);
@@ -21,6 +22,7 @@ public record ModprobeConfig(List<String> blacklist, List<ModuleCommand> install
         aliases = List.copyOf(aliases);
         options = List.copyOf(options);
         softdeps = List.copyOf(softdeps);
+        weakdeps = List.copyOf(weakdeps);
     }
 
     /** Aliases whose pattern matches the name, in configuration order (all of them apply). */
@@ -87,13 +89,14 @@ public record ModprobeConfig(List<String> blacklist, List<ModuleCommand> install
         final List<Alias> aliases = new ArrayList<>();
         final List<ModuleOptions> options = new ArrayList<>();
         final List<Softdep> softdeps = new ArrayList<>();
+        final List<Weakdep> weakdeps = new ArrayList<>();
 
         void options(String module, String text) {
             options.add(new ModuleOptions(module, text.replace('\t', ' ')));
         }
 
         ModprobeConfig build() {
-            return new ModprobeConfig(blacklist, install, remove, aliases, options, softdeps);
+            return new ModprobeConfig(blacklist, install, remove, aliases, options, softdeps, weakdeps);
         }
     }
 }

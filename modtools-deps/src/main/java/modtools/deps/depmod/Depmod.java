@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import modtools.deps.KmodLevel;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 
@@ -44,9 +45,12 @@ public final class Depmod {
         }
     };
 
-    /** Settings from the command line. {@code symbolPrefix} is 0 when -P is not given. */
+    /**
+     * Settings from the command line. {@code symbolPrefix} is 0 when -P is not given;
+     * {@code level} is the kmod release whose behaviour to copy.
+     */
     public record Settings(String moduleDirectory, boolean printUnknown, boolean checkSymvers,
-                           char symbolPrefix, boolean warnDuplicates) {}
+                           char symbolPrefix, boolean warnDuplicates, KmodLevel level) {}
 
     private final Settings settings;
     private final DepmodLog log;
@@ -112,6 +116,8 @@ public final class Depmod {
      * Puts the modules in kmod's order: first the iteration order of kmod's module-name hash,
      * then a stable sort that moves the modules listed in modules.order to the front in that
      * file's order. Without a readable modules.order kmod warns and keeps the hash order.
+     * A module listed twice takes the place of its last line, or its first where the level
+     * says so.
      */
     public void order() throws IOException {
         List<DepmodModule> list = new ArrayList<>(KmodHashOrder.of(byName.values(), BY_NAME, KMOD_MODULE_BUCKETS));
@@ -132,9 +138,10 @@ public final class Depmod {
                 }
             }
             int total = lines.size() + 1;
+            boolean firstWins = settings.level().firstOrderLineWins();
             for (int i = 0; i < lines.size(); i++) {
                 DepmodModule m = byOrderPath.get(lines.get(i));
-                if (m != null) {
+                if (m != null && !(firstWins && m.sortIndex < 0)) {
                     m.sortIndex = i + 1 - total;
                 }
             }

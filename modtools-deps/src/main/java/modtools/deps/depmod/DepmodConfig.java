@@ -22,13 +22,6 @@ import modtools.deps.LogicalLines;
 public record DepmodConfig(String kernelVersion, List<Search> searches, List<ModuleOverride> overrides,
                            List<String> externals, List<String> excludes) {
 
-    /**
-     * Where kmod looks without -C. The host's directories, whatever -b says: kmod never
-     * prefixes them with the base directory.
-     */
-    public static final List<String> DEFAULT_PATHS =
-            List.of("/etc/depmod.d", "/run/depmod.d", "/usr/local/lib/depmod.d", "/lib/depmod.d");
-
     /** What kmod searches when no {@code search} line named anything. */
     private static final String DEFAULT_SEARCH = "updates";
 
@@ -75,7 +68,8 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
     }
 
     /**
-     * Reads the files named by {@code paths} ({@link #DEFAULT_PATHS} without -C; relative
+     * Reads the files named by {@code paths} (the level's {@code depmodConfigPaths()} without
+     * -C, the host's directories whatever -b says, as kmod never prefixes them; relative
      * paths count from {@code cwd}) for kernel {@code kernelVersion}, sending kmod's messages
      * to {@code log}.
      */

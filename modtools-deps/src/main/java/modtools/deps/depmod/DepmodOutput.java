@@ -9,12 +9,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import modtools.deps.KmodLevel;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.index.IndexWriter;
 import modtools.elf.module.ModInfoEntry;
 
 /**
- * The ten files depmod writes, in kmod's order, each rendered from the model to bytes.
+ * The files depmod writes, in kmod's order, each rendered from the model to bytes: kmod 30's
+ * ten, and modules.weakdep where the level has weak dependencies.
  * The binary indexes exist only as files: with -n (text to stdout) they are skipped.
  */
 public final class DepmodOutput {
@@ -25,6 +27,7 @@ public final class DepmodOutput {
         ALIAS("modules.alias", true, false),
         ALIAS_BIN("modules.alias.bin", false, false),
         SOFTDEP("modules.softdep", true, false),
+        WEAKDEP("modules.weakdep", true, false),
         SYMBOLS("modules.symbols", true, false),
         SYMBOLS_BIN("modules.symbols.bin", false, false),
         BUILTIN_BIN("modules.builtin.bin", false, false),
@@ -168,6 +171,7 @@ public final class DepmodOutput {
             case ALIAS -> bytes(alias());
             case ALIAS_BIN -> aliasBin(m);
             case SOFTDEP -> bytes(softdep());
+            case WEAKDEP -> bytes(weakdep());
             case SYMBOLS -> bytes(symbols());
             case SYMBOLS_BIN -> symbolsBin(m);
             case BUILTIN_BIN -> builtinBin(m);
@@ -258,11 +262,20 @@ public final class DepmodOutput {
     }
 
     private StringBuilder softdep() {
-        StringBuilder b = new StringBuilder("# Soft dependencies extracted from modules themselves.\n");
+        return modinfoLines("# Soft dependencies extracted from modules themselves.\n", "softdep");
+    }
+
+    private StringBuilder weakdep() {
+        return modinfoLines("# Weak dependencies extracted from modules themselves.\n", "weakdep");
+    }
+
+    /** The header, then "KEY MODULE VALUE" for every .modinfo entry of that key, in module order. */
+    private StringBuilder modinfoLines(String header, String key) {
+        StringBuilder b = new StringBuilder(header);
         for (DepmodModule m : depmod.modules()) {
             for (ModInfoEntry e : m.facts.info()) {
-                if (e.key().equals("softdep")) {
-                    b.append("softdep ").append(m.name).append(' ').append(e.value()).append('\n');
+                if (e.key().equals(key)) {
+                    b.append(key).append(' ').append(m.name).append(' ').append(e.value()).append('\n');
                 }
             }
         }
@@ -453,10 +466,10 @@ public final class DepmodOutput {
     }
 
     /** The files in kmod's order: all of them, or with -n the text ones, which it prints. */
-    public static List<Kind> kinds(boolean textOnly) {
+    public static List<Kind> kinds(KmodLevel level, boolean textOnly) {
         List<Kind> out = new ArrayList<>();
         for (Kind k : Kind.values()) {
-            if (!textOnly || k.text()) {
+            if ((!textOnly || k.text()) && (k != Kind.WEAKDEP || level.weakdeps())) {
                 out.add(k);
             }
         }

@@ -17,8 +17,8 @@ import modtools.elf.module.ModuleImage;
  * later in module order so that parallel reading does not shuffle the messages.
  */
 record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure) {
-    /** Only alias and softdep lines reach depmod's files; the rest need not be decoded. */
-    private static final List<String> USED_KEYS = List.of("alias", "softdep");
+    /** Only alias, softdep and weakdep lines reach depmod's files; the rest need not be decoded. */
+    private static final List<String> USED_KEYS = List.of("alias", "softdep", "weakdep");
 
     /**
      * Reads the facts of the module at {@code path} (a byte string). Everything kept is copied

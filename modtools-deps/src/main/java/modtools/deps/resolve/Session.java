@@ -145,9 +145,9 @@ public final class Session {
 
     /**
      * kmod_module_new_from_path: the module of a file, which must exist; the name comes
-     * from the file name. Empty when the file is missing.
+     * from the file name. Empty when the file is missing. {@code path} is absolute.
      */
-    private Optional<Module> byPath(String path) {
+    public Optional<Module> byPath(String path) {
         if (!Files.exists(Path.of(path))) {
             return Optional.empty();
         }
