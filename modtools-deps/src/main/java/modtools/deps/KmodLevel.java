@@ -105,6 +105,11 @@ public enum KmodLevel {
         return this == KMOD34;
     }
 
+    /** Whether insmod quotes a parameter value holding a space, as modprobe does (kmod 34). */
+    public boolean insmodQuotesParameters() {
+        return this == KMOD34;
+    }
+
     /** Whether depmod makes its output directory when it is missing (kmod 34, for -o). */
     public boolean createsIndexDirectory() {
         return this == KMOD34;

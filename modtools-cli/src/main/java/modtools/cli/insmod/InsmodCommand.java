@@ -14,21 +14,58 @@ import modtools.cli.Command;
 import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
+import modtools.cli.KmodLog;
 import modtools.cli.KmodVersion;
+import modtools.cli.ModuleParameters;
+import modtools.cli.modprobe.ModprobeLog;
+import modtools.deps.KmodLevel;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.ObjectLoader;
 
 /**
- * insmod: kmod 30's tools/insmod.c. One module file, the remaining arguments joined by spaces
- * as its parameters, no dependencies and no configuration; the kernel's answer in kmod's words.
+ * insmod: kmod's tools/insmod.c. One module file, the remaining arguments joined by spaces as
+ * its parameters, no dependencies and no configuration; the kernel's answer in kmod's words.
+ * kmod 30 takes -f and ignores -p and -s; kmod 34 takes -f -s -v, logs as the other tools do
+ * and quotes parameter values as modprobe does.
  */
 public final class InsmodCommand implements Command {
     private static final int ESRCH = 3;
-    private static final List<LongOption> LONG_OPTIONS = List.of(
-            new LongOption("version", false, 'V'),
-            new LongOption("help", false, 'h'));
+
+    /**
+     * getopt's option string, its long options and the help text of a level, and whether -s
+     * sends the messages to the system log (kmod 30 ignores it).
+     */
+    private record Options(String shortOptions, List<LongOption> longOptions, String help, boolean syslogOption) {
+        static Options of(KmodLevel level) {
+            return switch (level) {
+                case KMOD30 -> new Options("psfVh", List.of(
+                        new LongOption("version", false, 'V'),
+                        new LongOption("help", false, 'h')),
+                        "Usage:\n"
+                                + "\t%s [options] filename [args]\n"
+                                + "Options:\n"
+                                + "\t-V, --version     show version\n"
+                                + "\t-h, --help        show this help\n", false);
+                case KMOD34 -> new Options("fsvVh", List.of(
+                        new LongOption("force", false, 'f'),
+                        new LongOption("syslog", false, 's'),
+                        new LongOption("verbose", false, 'v'),
+                        new LongOption("version", false, 'V'),
+                        new LongOption("help", false, 'h')),
+                        "Usage:\n"
+                                + "\t%s [options] filename [module options]\n"
+                                + "Options:\n"
+                                + "\t-f, --force       DANGEROUS: forces a module load, may cause\n"
+                                + "\t                  data corruption and crash your machine\n"
+                                + "\t-s, --syslog      print to syslog, not stderr\n"
+                                + "\t-v, --verbose     enables more messages\n"
+                                + "\t-V, --version     show version\n"
+                                + "\t-h, --help        show this help\n", true);
+            };
+        }
+    }
 
     private final ModuleLoader loader;
 
@@ -38,25 +75,25 @@ public final class InsmodCommand implements Command {
 
     @Override
     public int run(Invocation inv) {
+        Options table = Options.of(inv.level());
         Getopt.Result parsed;
         try {
-            parsed = new Getopt(inv.argv0(), "psfVh", LONG_OPTIONS, inv.err()).parse(inv.args());
+            parsed = new Getopt(inv.argv0(), table.shortOptions(), table.longOptions(), inv.err()).parse(inv.args());
         } catch (Getopt.UsageException e) {
             return 1;
         }
         boolean force = false;
+        boolean syslog = false;
         for (Getopt.Option o : parsed.options()) {
             switch (o.key()) {
-                case 'p', 's' -> {
-                    // accepted and ignored, as kmod does, for old scripts
-                }
+                // kmod 30 accepts -p and -s and ignores them, for old scripts; kmod 34 has no -p
+                case 'p' -> { }
+                case 's' -> syslog = table.syslogOption();
+                // more messages from libkmod, none of which insmod gives here
+                case 'v' -> { }
                 case 'f' -> force = true;
                 case 'h' -> {
-                    inv.out().print("Usage:\n"
-                            + "\t" + inv.program() + " [options] filename [args]\n"
-                            + "Options:\n"
-                            + "\t-V, --version     show version\n"
-                            + "\t-h, --help        show this help\n");
+                    inv.out().print(table.help().replace("%s", inv.program()));
                     return 0;
                 }
                 case 'V' -> {
@@ -66,14 +103,15 @@ public final class InsmodCommand implements Command {
                 default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
             }
         }
+        ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.ERR, syslog);
         List<String> operands = parsed.operands();
         if (operands.isEmpty()) {
-            inv.error("missing filename.");
+            log.error("missing filename.");
             return 1;
         }
         String filename = operands.get(0);
         if (filename.equals("-")) {
-            inv.error("this tool does not support loading from stdin!");
+            log.error("this tool does not support loading from stdin!");
             return 1;
         }
         List<String> objects = new ArrayList<>(List.of(filename));
@@ -81,7 +119,7 @@ public final class InsmodCommand implements Command {
         for (String operand : operands.subList(1, operands.size())) {
             (loader instanceof ObjectLoader && isObject(operand, inv.file(operand)) ? objects : params).add(operand);
         }
-        String options = String.join(" ", params);
+        String options = inv.level().insmodQuotesParameters() ? ModuleParameters.join(params) : String.join(" ", params);
         List<String> paths = new ArrayList<>();
         for (String object : objects) {
             // kmod_module_new_from_path: the file must exist and have a module name
@@ -91,7 +129,7 @@ public final class InsmodCommand implements Command {
                 missing = Optional.of(LinuxErrno.strerror(LinuxErrno.ENOENT));
             }
             if (missing.isPresent()) {
-                inv.error("could not load module " + object + ": " + missing.get());
+                log.error("could not load module " + object + ": " + missing.get());
                 return 1;
             }
             paths.add(path.toString());
@@ -99,7 +137,7 @@ public final class InsmodCommand implements Command {
         int errno = objects.size() == 1 ? loader.insert(paths.get(0), options, force, force)
                 : ((ObjectLoader) loader).insertObjects(paths, options, force);
         if (errno != 0) {
-            inv.error("could not insert module " + filename + ": " + moduleError(errno));
+            log.error("could not insert module " + filename + ": " + moduleError(errno));
             return 1;
         }
         return 0;

@@ -8,9 +8,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 import modtools.cli.Command;
+import modtools.cli.Getopt;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
+import modtools.cli.KmodVersion;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.LibkmodContext;
 import modtools.cli.modprobe.ModprobeLog;
@@ -22,16 +25,24 @@ import modtools.load.info.MiniJson;
 import modtools.load.linux.ProcModules;
 
 /**
- * lsmod: kmod 30's tools/lsmod.c. The modules /proc/modules lists, in its order, each with
- * its size (/sys/module/NAME/coresize), its use count (refcnt) and the modules holding it
- * (the holders directory, in the order the kernel lists it). lsmod never sets up kmod's
- * logging, so libkmod's messages come in libkmod's own format.
+ * lsmod: kmod's tools/lsmod.c. The modules /proc/modules lists, in its order, each with its
+ * size (/sys/module/NAME/coresize), its use count (refcnt) and the modules holding it (the
+ * holders directory, in the order the kernel lists it). kmod 30's lsmod takes no options and
+ * never sets up kmod's logging, so libkmod's messages come in libkmod's own format; kmod 34's
+ * takes -s -v -V -h and logs as the other tools do once its context is made.
  *
  * <p>One addition: {@code lsmod --json} prints one JSON object per module and line,
  * {@code {"name", "size", "used", "holders": [...]}}, in the same order; over modfs also
  * {@code "objects"}, the files the module was linked from.
  */
 public final class LsmodCommand implements Command {
+    private static final char JSON = 1;
+    private static final List<Getopt.LongOption> LONG_OPTIONS_34 = List.of(
+            new Getopt.LongOption("syslog", false, 's'),
+            new Getopt.LongOption("verbose", false, 'v'),
+            new Getopt.LongOption("version", false, 'V'),
+            new Getopt.LongOption("help", false, 'h'),
+            new Getopt.LongOption("json", false, JSON));
     private final Host host;
     private final Listing listing;
 
@@ -60,30 +71,99 @@ public final class LsmodCommand implements Command {
 
     private final Path procModules;
 
+    /**
+     * What the command line asked for: JSON or the table, where libkmod's messages go once the
+     * context is made, and how the failure to list the modules is said.
+     */
+    private record Request(boolean json, ModprobeLog log, Consumer<LibkmodMessage> libkmod,
+                           Consumer<String> listFailure) implements Parsed {}
+
+    /** The command line read: a listing to make, or the exit status of a run that ends there. */
+    private sealed interface Parsed permits Request, Done {}
+
+    private record Done(int status) implements Parsed {}
+
     @Override
     public int run(Invocation inv) {
+        Parsed parsed = switch (inv.level()) {
+            case KMOD30 -> request30(inv);
+            case KMOD34 -> request34(inv);
+        };
+        return parsed instanceof Request request ? list(inv, request) : ((Done) parsed).status();
+    }
+
+    /** kmod 30: no options at all (ours: --json alone), libkmod's own format throughout. */
+    private static Parsed request30(Invocation inv) {
         boolean json = inv.args().equals(List.of("--json"));
         if (!inv.args().isEmpty() && !json) {
             inv.err().print("Usage: " + inv.argv0() + "\n");
-            return 1;
+            return new Done(1);
         }
         ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.ERR, false);
-        Session session = LibkmodContext.open(inv, host, log::early, log::early);
+        return new Request(json, log, log::early,
+                reason -> inv.err().print("Error: could not get list of modules: " + reason + "\n"));
+    }
+
+    /** kmod 34: -s -v -V -h (and our --json); operands are an error. */
+    private static Parsed request34(Invocation inv) {
+        Getopt.Result parsed;
+        try {
+            parsed = new Getopt(inv.argv0(), "svVh", LONG_OPTIONS_34, inv.err()).parse(inv.args());
+        } catch (Getopt.UsageException e) {
+            return new Done(1);
+        }
+        boolean json = false;
+        boolean syslog = false;
+        int verbosity = KmodLog.ERR;
+        for (Getopt.Option o : parsed.options()) {
+            switch (o.key()) {
+                case 's' -> syslog = true;
+                case 'v' -> verbosity++;
+                case JSON -> json = true;
+                case 'h' -> {
+                    inv.out().print("Usage:\n"
+                            + "\t" + inv.program() + " [options]\n"
+                            + "Options:\n"
+                            + "\t-s, --syslog      print to syslog, not stderr\n"
+                            + "\t-v, --verbose     enables more messages\n"
+                            + "\t-V, --version     show version\n"
+                            + "\t-h, --help        show this help\n");
+                    return new Done(0);
+                }
+                case 'V' -> {
+                    inv.out().print(KmodVersion.text(inv.level()));
+                    return new Done(0);
+                }
+                default -> throw new IllegalStateException("option table and switch disagree: " + o.key());
+            }
+        }
+        ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), verbosity, syslog);
+        if (!parsed.operands().isEmpty()) {
+            log.error("too many arguments provided.");
+            return new Done(1);
+        }
+        return new Request(json, log, log::library, reason -> log.error("could not get list of modules: " + reason));
+    }
+
+    private int list(Invocation inv, Request request) {
+        boolean json = request.json();
+        ModprobeLog log = request.log();
+        Session session = LibkmodContext.open(inv, host, log::early, request.libkmod());
         ProcModules loaded;
         try {
             loaded = listing == null ? ProcModules.read(procModules) : ProcModules.of(listing.names());
         } catch (IOException e) {
             String reason = LinuxErrno.strerror(LinuxErrno.of(e));
-            log.early(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
+            request.libkmod().accept(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
                     "could not open /proc/modules: " + reason));
-            inv.err().print("Error: could not get list of modules: " + reason + "\n");
+            request.listFailure().accept(reason);
             return 1;
         }
         StringBuilder out = new StringBuilder(json ? "" : "Module                  Size  Used by\n");
         for (ProcModules.Line line : loaded.lines()) {
             Module module = session.byName(line.name());
             int useCount = useCount(session, module);
-            long size = size(log, loaded, module.name());
+            long size = size(request.libkmod(), loaded, module.name());
             List<Module> holders = session.holders(module).orElse(List.of());
             if (json) {
                 Map<String, Object> o = new LinkedHashMap<>();
@@ -124,7 +204,7 @@ public final class LsmodCommand implements Command {
      * reads as 0, since kmod zeroes the value before parsing —, else the size on the module's
      * /proc/modules line, else minus ENOENT.
      */
-    private long size(ModprobeLog log, ProcModules loaded, String name) {
+    private long size(Consumer<LibkmodMessage> libkmod, ProcModules loaded, String name) {
         if (!host.kernel().hasDirectory(name)) {
             return -LinuxErrno.ENOENT;
         }
@@ -134,7 +214,7 @@ public final class LsmodCommand implements Command {
         }
         Optional<Long> value = strtol(coresize.get());
         if (value.isEmpty()) {
-            log.early(LibkmodMessage.error("libkmod-module.c", 1886, "kmod_module_get_size",
+            libkmod.accept(LibkmodMessage.error("libkmod-module.c", 1886, "kmod_module_get_size",
                     "failed to read coresize from /sys/module/" + name));
             return 0;
         }

@@ -17,6 +17,7 @@ import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
 import modtools.cli.KmodVersion;
+import modtools.cli.ModuleParameters;
 import modtools.deps.config.ConfigDump;
 import modtools.deps.config.ConfigLoader;
 import modtools.deps.resolve.LinuxErrno;
@@ -265,7 +266,7 @@ public final class ModprobeCommand implements Command {
             }
             return result;
         }
-        return insert(inv, s, log, resolver, names.get(0), extraOptions(names));
+        return insert(inv, s, log, resolver, names.get(0), ModuleParameters.join(names.subList(1, names.size())));
     }
 
     /** -d and -S make the directory ROOT/lib/modules/VERSION; kmod makes it absolute without resolving it. */
@@ -356,23 +357,6 @@ public final class ModprobeCommand implements Command {
             return Optional.of(ShownStep.insmod(name, insert.path().get(), insert.options()));
         }
         return insert.builtin() ? Optional.of(ShownStep.builtin(name)) : Optional.empty();
-    }
-
-    /**
-     * options_from_array: the words after the module name, joined by spaces; a value with a
-     * space is quoted unless it starts with a quote already.
-     */
-    private static String extraOptions(List<String> names) {
-        List<String> words = new ArrayList<>();
-        for (String word : names.subList(1, names.size())) {
-            int eq = word.indexOf('=');
-            String value = eq < 0 ? null : word.substring(eq + 1);
-            if (value != null && !value.startsWith("\"") && !value.startsWith("'") && value.contains(" ")) {
-                word = word.substring(0, eq + 1) + "\"" + value + "\"";
-            }
-            words.add(word);
-        }
-        return String.join(" ", words);
     }
 
     /**

@@ -13,6 +13,7 @@ import modtools.cli.KmodVersion;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.LibkmodContext;
 import modtools.cli.modprobe.ModprobeLog;
+import modtools.deps.KmodLevel;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.InitState;
 import modtools.deps.resolve.LinuxErrno;
@@ -20,7 +21,7 @@ import modtools.deps.resolve.Module;
 import modtools.deps.resolve.Session;
 
 /**
- * rmmod: kmod 30's tools/rmmod.c. Each name (or module file, whose name is taken) is checked
+ * rmmod: kmod's tools/rmmod.c (kmod 34 only dropped the unused -w and reworded its help). Each name (or module file, whose name is taken) is checked
  * first — built in, not loaded, held by other modules, in use — unless forced, then unloaded
  * without waiting for users; the exit status is 1 if any of them failed.
  */
@@ -42,8 +43,7 @@ public final class RmmodCommand implements Command {
     public int run(Invocation inv) {
         Getopt.Result parsed;
         try {
-            // 'w' is in kmod's option string but not in its switch
-            parsed = new Getopt(inv.argv0(), "fsvVwh", LONG_OPTIONS, inv.err()).parse(inv.args());
+            parsed = new Getopt(inv.argv0(), shortOptions(inv.level()), LONG_OPTIONS, inv.err()).parse(inv.args());
         } catch (Getopt.UsageException e) {
             return 1;
         }
@@ -56,7 +56,7 @@ public final class RmmodCommand implements Command {
                 case 's' -> syslog = true;
                 case 'v' -> verbosity++;
                 case 'h' -> {
-                    inv.out().print(help(inv.program()));
+                    inv.out().print(help(inv.level(), inv.program()));
                     return 0;
                 }
                 case 'V' -> {
@@ -145,13 +145,28 @@ public final class RmmodCommand implements Command {
         return usage.isPresent();
     }
 
-    private static String help(String p) {
+    /** kmod 30 has a 'w' in its option string but not in its switch; kmod 34 dropped it. */
+    private static String shortOptions(KmodLevel level) {
+        return switch (level) {
+            case KMOD30 -> "fsvVwh";
+            case KMOD34 -> "fsvVh";
+        };
+    }
+
+    private static String help(KmodLevel level, String p) {
+        String usage = switch (level) {
+            case KMOD30 -> "\t" + p + " [options] modulename ...\n"
+                    + "Options:\n"
+                    + "\t-f, --force       forces a module unload and may crash your\n"
+                    + "\t                  machine. This requires Forced Module Removal\n"
+                    + "\t                  option in your kernel. DANGEROUS\n";
+            case KMOD34 -> "\t" + p + " [options] [list of modulenames]\n"
+                    + "Options:\n"
+                    + "\t-f, --force       DANGEROUS: forces a module unload and may\n"
+                    + "\t                  crash your machine\n";
+        };
         return "Usage:\n"
-                + "\t" + p + " [options] modulename ...\n"
-                + "Options:\n"
-                + "\t-f, --force       forces a module unload and may crash your\n"
-                + "\t                  machine. This requires Forced Module Removal\n"
-                + "\t                  option in your kernel. DANGEROUS\n"
+                + usage
                 + "\t-s, --syslog      print to syslog, not stderr\n"
                 + "\t-v, --verbose     enables more messages\n"
                 + "\t-V, --version     show version\n"
