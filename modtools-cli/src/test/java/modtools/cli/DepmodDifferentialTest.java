@@ -16,22 +16,28 @@ import java.util.Map;
 import java.util.function.Supplier;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * depmod against kmod 30's depmod on a real Debian module tree: both run on the same copy
- * (kmod first, its files set aside), and all ten index files, stdout, stderr and the exit
- * status must be identical.
+ * depmod against kmod's depmod on real Debian module trees, at each level against that level's
+ * kmod (30, or 34.2 at level 34): both run on the same copy (kmod first, its files set aside),
+ * and every index file (modules.weakdep too, which only kmod 34 writes), stdout, stderr and the
+ * exit status must be identical.
  */
 class DepmodDifferentialTest {
     static final List<String> INDEXES = List.of("modules.dep", "modules.dep.bin", "modules.alias",
-            "modules.alias.bin", "modules.softdep", "modules.symbols", "modules.symbols.bin",
+            "modules.alias.bin", "modules.softdep", "modules.weakdep", "modules.symbols", "modules.symbols.bin",
             "modules.builtin.bin", "modules.builtin.alias.bin", "modules.devname");
 
     @TempDir
@@ -45,10 +51,10 @@ class DepmodDifferentialTest {
     record Outcome(Processes.Result result, Map<String, byte[]> files) {}
 
     /** Runs kmod's depmod, then ours, with the same arguments on the same tree. */
-    static void assertSameAsKmod(Path moduleDir, List<String> args) throws IOException {
-        Outcome kmod = run(moduleDir, args, true);
-        Outcome ours = run(moduleDir, args, false);
-        assertSameOutcome(kmod, ours, "depmod " + String.join(" ", args));
+    static void assertSameAsKmod(KmodLevel level, Path moduleDir, List<String> args) throws IOException {
+        Outcome kmod = run(level, moduleDir, args, true);
+        Outcome ours = run(level, moduleDir, args, false);
+        assertSameOutcome(kmod, ours, "depmod " + String.join(" ", args) + " at level " + level.setting());
     }
 
     static void assertSameOutcome(Outcome kmod, Outcome ours, String what) {
@@ -67,15 +73,14 @@ class DepmodDifferentialTest {
         }
     }
 
-    /** kmod's depmod, or ours both in this JVM and served, which must agree to the byte. */
-    static Outcome run(Path moduleDir, List<String> args, boolean kmod) throws IOException {
+    /** kmod's depmod of the level, or ours both in this JVM and served, which must agree to the byte. */
+    static Outcome run(KmodLevel level, Path moduleDir, List<String> args, boolean kmod) throws IOException {
         if (kmod) {
-            List<String> command = new ArrayList<>(List.of("depmod"));
-            command.addAll(args);
-            return run(moduleDir, () -> Processes.run(command));
+            return run(moduleDir, () -> Processes.run(Reference.command(level, "depmod", args)));
         }
-        Outcome inJvm = run(moduleDir, () -> Tool.inProcess("depmod", args));
-        Outcome served = run(moduleDir, () -> Tool.served("depmod", args));
+        Outcome inJvm = run(moduleDir, () -> Tool.inProcess("depmod", args, Path.of(System.getProperty("user.dir")),
+                Tool.environment(level)));
+        Outcome served = run(moduleDir, () -> Tool.served("depmod", args, Map.of(KmodLevel.VARIABLE, level.setting())));
         assertSameOutcome(inJvm, served, "depmod " + String.join(" ", args) + ", served against in a plain JVM");
         return inJvm;
     }
@@ -106,29 +111,41 @@ class DepmodDifferentialTest {
         return args;
     }
 
-    @Test
-    void plainTree() throws IOException {
-        Path corpus = Corpus.cloud();
-        assertSameAsKmod(tree(corpus), args(corpus));
+    /** Debian 12's cloud tree and Debian 13's tree (.ko.xz), at both levels. */
+    static Stream<Arguments> treesAtLevels() {
+        return Stream.of(KmodLevel.values()).flatMap(level -> Stream.of(
+                Arguments.of(level, "cloud"), Arguments.of(level, "trixie")));
+    }
+
+    static Path corpus(String name) {
+        return name.equals("cloud") ? Corpus.cloud() : Corpus.trixie();
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"xz", "zst"})
-    void recompressedTree(String kind) throws IOException {
-        Path corpus = Corpus.cloud(kind);
-        assertSameAsKmod(tree(corpus), args(corpus));
+    @MethodSource("treesAtLevels")
+    void plainTree(KmodLevel level, String name) throws IOException {
+        Path corpus = corpus(name);
+        assertSameAsKmod(level, tree(corpus), args(corpus));
     }
 
-    /** kmod 30 here cannot read .ko.gz: the reference is its output for the .xz tree with the names changed. */
-    @Test
-    void gzipTreeMatchesKmodOnXz() throws IOException {
+    @ParameterizedTest
+    @CsvSource({"KMOD30, xz", "KMOD30, zst", "KMOD34, xz", "KMOD34, zst"})
+    void recompressedTree(KmodLevel level, String kind) throws IOException {
+        Path corpus = Corpus.cloud(kind);
+        assertSameAsKmod(level, tree(corpus), args(corpus));
+    }
+
+    /** Debian's kmod cannot read .ko.gz: the reference is its output for the .xz tree with the names changed. */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void gzipTreeMatchesKmodOnXz(KmodLevel level) throws IOException {
         Path xz = Corpus.cloud("xz");
         Path xzTree = tree(xz);
-        Outcome kmod = run(xzTree, args(xz), true);
+        Outcome kmod = run(level, xzTree, args(xz), true);
         Corpus.removeCopy(base);
         Path gz = Corpus.cloud("gz");
         Path gzTree = tree(gz);
-        Outcome ours = run(gzTree, args(gz), false);
+        Outcome ours = run(level, gzTree, args(gz), false);
         Map<String, byte[]> renamed = new LinkedHashMap<>();
         for (Map.Entry<String, byte[]> e : kmod.files().entrySet()) {
             renamed.put(e.getKey(), e.getKey().startsWith("modules.dep")
@@ -138,8 +155,9 @@ class DepmodDifferentialTest {
         assertSameOutcome(new Outcome(kmod.result(), renamed), ours, "depmod on .ko.gz vs kmod on .ko.xz");
     }
 
-    @Test
-    void shuffledModulesOrder() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void shuffledModulesOrder(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         Path order = dir.resolve("modules.order");
@@ -149,12 +167,13 @@ class DepmodDifferentialTest {
         List<String> kept = lines.subList(0, lines.size() - 40);
         Files.delete(order);
         Files.write(order, kept);
-        assertSameAsKmod(dir, args(corpus));
+        assertSameAsKmod(level, dir, args(corpus));
     }
 
     /** Damaged files among the modules: kmod's "failed to load symbols" lines, in its order, and the rest indexed. */
-    @Test
-    void damagedModulesInTheTree() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void damagedModulesInTheTree(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         Path extra = Files.createDirectories(dir.resolve("extra"));
@@ -163,29 +182,32 @@ class DepmodDifferentialTest {
         Files.write(extra.resolve("text.ko"), "not an object\n".getBytes(StandardCharsets.ISO_8859_1));
         Files.write(extra.resolve("empty.ko"), new byte[0]);
         Files.write(extra.resolve("header-only.ko"), java.util.Arrays.copyOf(real, 64));
-        assertSameAsKmod(dir, args(corpus));
+        assertSameAsKmod(level, dir, args(corpus));
     }
 
-    @Test
-    void withoutModulesOrder() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void withoutModulesOrder(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         Files.delete(dir.resolve("modules.order"));
-        assertSameAsKmod(dir, args(corpus));
+        assertSameAsKmod(level, dir, args(corpus));
     }
 
-    @Test
-    void dryRunPrintsTheTextIndexes() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void dryRunPrintsTheTextIndexes(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
-        assertSameAsKmod(tree(corpus), args(corpus, "-n"));
+        assertSameAsKmod(level, tree(corpus), args(corpus, "-n"));
     }
 
     /**
      * A System.map that lists every symbol the modules need and do not export themselves,
      * minus a few: both depmods must name exactly the modules that need the missing ones.
      */
-    @Test
-    void unknownSymbolsAgainstASystemMap() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void unknownSymbolsAgainstASystemMap(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         Set<String> needed = neededFromTheKernel(corpus);
@@ -199,7 +221,7 @@ class DepmodDifferentialTest {
         map.add("ffffffff81000000 T _text");
         Path systemMap = base.resolve("System.map");
         Files.write(systemMap, map);
-        assertSameWarnings(dir, args(corpus, "-e", "-F", systemMap.toString()), "needs unknown symbol");
+        assertSameWarnings(level, dir, args(corpus, "-e", "-F", systemMap.toString()), "needs unknown symbol");
     }
 
     /** What the modules import and none of them exports: the kernel's part, as GNU nm reads them. */
@@ -211,15 +233,17 @@ class DepmodDifferentialTest {
     }
 
     /** kmod must warn with {@code warning} (else the input tests nothing), and we exactly as it does. */
-    private static void assertSameWarnings(Path dir, List<String> args, String warning) throws IOException {
-        Outcome kmod = run(dir, args, true);
+    private static void assertSameWarnings(KmodLevel level, Path dir, List<String> args, String warning)
+            throws IOException {
+        Outcome kmod = run(level, dir, args, true);
         assertTrue(kmod.result().stderrText().contains(warning), "kmod does not warn: " + kmod.result().stderrText());
-        assertSameOutcome(kmod, run(dir, args, false), "depmod " + String.join(" ", args));
+        assertSameOutcome(kmod, run(level, dir, args, false), "depmod " + String.join(" ", args));
     }
 
     /** Module.symvers with a few CRCs changed: kmod and we must name the same disagreeing modules. */
-    @Test
-    void versionMismatchesAgainstModuleSymvers() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void versionMismatchesAgainstModuleSymvers(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         Set<String> needed = neededFromTheKernel(corpus);
@@ -234,7 +258,7 @@ class DepmodDifferentialTest {
         }
         Path file = base.resolve("Module.symvers");
         Files.write(file, symvers);
-        assertSameWarnings(dir, args(corpus, "-e", "-E", file.toString()), "disagrees about version of symbol");
+        assertSameWarnings(level, dir, args(corpus, "-e", "-E", file.toString()), "disagrees about version of symbol");
     }
 
     /**
@@ -242,8 +266,9 @@ class DepmodDifferentialTest {
      * we report it in kmod's words and exit status, and still write the sound part: c's and d's
      * lines must be what kmod writes for the tree without the cycle.
      */
-    @Test
-    void dependencyCycleAmongCompiledModules() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void dependencyCycleAmongCompiledModules(KmodLevel level) throws IOException {
         String version = "1.0.0-test";
         Path dir = base.resolve("lib/modules").resolve(version);
         Path kernel = Files.createDirectories(dir.resolve("kernel"));
@@ -254,9 +279,9 @@ class DepmodDifferentialTest {
         TestModules.compile(kernel, "e", "e_func", "a_func");
         Files.write(dir.resolve("modules.order"), List.of("kernel/a.ko", "kernel/b.ko", "kernel/c.ko", "kernel/d.ko", "kernel/e.ko"));
         List<String> args = List.of("-b", base.toString(), version);
-        Outcome kmod = run(dir, args, true);
+        Outcome kmod = run(level, dir, args, true);
         assertTrue(kmod.result().stderrText().contains("Cycle detected"), kmod.result().stderrText());
-        Outcome ours = run(dir, args, false);
+        Outcome ours = run(level, dir, args, false);
         ModinfoDifferentialTest.assertSameText(kmod.result().stderrText(), ours.result().stderrText(), "cycle report");
         assertEquals(kmod.result().status(), ours.result().status());
 
@@ -264,7 +289,7 @@ class DepmodDifferentialTest {
             Files.delete(kernel.resolve(m + ".ko"));
         }
         Files.write(dir.resolve("modules.order"), List.of("kernel/c.ko", "kernel/d.ko"));
-        Outcome acyclic = run(dir, args, true);
+        Outcome acyclic = run(level, dir, args, true);
         String sound = new String(acyclic.files().get("modules.dep"), StandardCharsets.ISO_8859_1);
         String ourDep = new String(ours.files().get("modules.dep"), StandardCharsets.ISO_8859_1);
         for (String line : sound.split("\n")) {
@@ -272,8 +297,9 @@ class DepmodDifferentialTest {
         }
     }
 
-    @Test
-    void usageAndBadArguments() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void usageAndBadArguments(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
         for (String bad : List.of("--bogus", "-P ab", "-x", "-u -q", "notaversion", "-F /nonexistent/System.map")) {
@@ -282,8 +308,79 @@ class DepmodDifferentialTest {
             if (!bad.equals("notaversion")) {
                 args.add(Corpus.version(corpus));
             }
-            assertSameAsKmod(dir, args);
+            assertSameAsKmod(level, dir, args);
         }
         assertTrue(Files.exists(dir));
+    }
+
+    /**
+     * kmod 34's -o (write below another root, made when missing) and -m (the module directory
+     * below the roots); kmod 30 knows neither: -o is an invalid option and -m its deprecated,
+     * ignored --map, which leaves the version as the operand.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void outputRootAndModuleDirectory(KmodLevel level) throws IOException {
+        Path corpus = Corpus.cloud();
+        String version = Corpus.version(corpus);
+        Path dir = tree(corpus);
+        Path out = base.resolve("out");
+        Path written = out.resolve("lib/modules").resolve(version);
+        List<String> toOut = List.of("-b", base.toString(), "-o", out.toString(), version);
+        Processes.Result kmodOut = Processes.run(Reference.command(level, "depmod", toOut));
+        Map<String, byte[]> kmodFiles = files(written);
+        Processes.run(List.of("rm", "-rf", out.toString()));
+        Processes.Result ourOut = Tool.ours(level, "depmod", toOut);
+        assertSameOutcome(new Outcome(kmodOut, kmodFiles), new Outcome(ourOut, files(written)),
+                "depmod -o at level " + level.setting());
+        assertEquals(level == KmodLevel.KMOD34, !kmodFiles.isEmpty(), "kmod 34 writes below -o, kmod 30 refuses it");
+
+        Path moved = Files.createDirectories(base.resolve("usr"));
+        Files.move(base.resolve("lib"), moved.resolve("lib"));
+        Path movedDir = moved.resolve("lib/modules").resolve(version);
+        for (String modules : List.of("/usr/lib/modules", "usr/lib/modules", "//usr/lib/modules")) {
+            assertSameAsKmod(level, movedDir, List.of("-b", base.toString(), "-m", modules, version));
+            assertSameAsKmod(level, movedDir, List.of("-b", base.toString(), "--moduledir=" + modules, "-n", version));
+        }
+        Files.move(moved.resolve("lib"), base.resolve("lib"));
+        assertSameAsKmod(level, dir, List.of("-b", base.toString(), "-m", version));
+    }
+
+    private static Map<String, byte[]> files(Path dir) throws IOException {
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        for (String name : INDEXES) {
+            Path p = dir.resolve(name);
+            if (Files.exists(p)) {
+                files.put(name, Files.readAllBytes(p));
+            }
+        }
+        return files;
+    }
+
+    /**
+     * The options kmod 34 removed (kmod 30 warns that it ignores them), an empty -P (which kmod
+     * 34 refuses), and a module listed twice in modules.order (kmod 34 keeps the first place).
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void removedOptionsAndOrderDuplicates(KmodLevel level) throws IOException {
+        Path corpus = Corpus.cloud();
+        String version = Corpus.version(corpus);
+        Path dir = tree(corpus);
+        for (List<String> options : List.of(List.of("-u"), List.of("-q"), List.of("-r"), List.of("--map"),
+                List.of("--unresolved-error"), List.of("--quiet"), List.of("--root"), List.of("-P", "_"),
+                List.of("--symbol-prefix=_"), List.of("-P", ""), List.of("-uqr"), List.of("-o"), List.of("--outdir"))) {
+            List<String> args = new ArrayList<>(List.of("-b", base.toString()));
+            args.addAll(options);
+            args.add(version);
+            assertSameAsKmod(level, dir, args);
+        }
+        Path order = dir.resolve("modules.order");
+        List<String> lines = new ArrayList<>(Files.readAllLines(order));
+        lines.add(lines.get(3));
+        lines.add(0, lines.get(lines.size() - 5));
+        Files.delete(order);
+        Files.write(order, lines);
+        assertSameAsKmod(level, dir, args(corpus));
     }
 }

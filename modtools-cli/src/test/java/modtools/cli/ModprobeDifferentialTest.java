@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.stream.Stream;
 import modtools.cli.modprobe.Host;
 import modtools.cli.modprobe.ModprobeCommand;
+import modtools.deps.KmodLevel;
 import modtools.load.info.MiniJson;
 import modtools.load.linux.NoModuleSupport;
 import modtools.load.linux.SysfsKernelState;
@@ -26,11 +27,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * modprobe against kmod 30's modprobe on a copy of the cloud tree indexed by kmod's depmod:
- * the same arguments to both, stdout, stderr and exit status compared byte for byte. Where
+ * modprobe against kmod's modprobe at each level (kmod 30, or kmod 34.2 at level 34) on a copy
+ * of the cloud tree indexed by kmod's depmod, and on every name of Debian 13's tree: the same
+ * arguments to both, stdout, stderr and exit status compared byte for byte. Where
  * kmod would read this machine's /proc/cmdline and /sys/module, the tests that need other
  * contents run kmod in a private mount namespace with both bind-mounted, and give ours the
  * same files.
@@ -92,6 +96,8 @@ class ModprobeDifferentialTest {
                 softdep ipvlan pre: veth
                 softdep macvlan post: tap pre: veth crc32 post: tun
                 softdep macvtap pre: bad]name
+                weakdep bonding dummy  tun
+                weakdep mac* veth
                   # an indented comment is a bad line
                 bogus directive here
                 alias lonely
@@ -117,10 +123,13 @@ class ModprobeDifferentialTest {
         return all;
     }
 
-    private static void assertSameAsKmod(List<String> args) {
-        List<String> command = new ArrayList<>(List.of("modprobe"));
-        command.addAll(args);
-        assertSame(Processes.run(command), Tool.ours("modprobe", args), args);
+    private static void assertSameAsKmod(KmodLevel level, List<String> args) {
+        assertSame(Processes.run(Reference.command(level, "modprobe", args)), Tool.ours(level, "modprobe", args), args);
+    }
+
+    /** Each case at both levels. */
+    private static Stream<Arguments> atBothLevels(String... cases) {
+        return Stream.of(KmodLevel.values()).flatMap(level -> Stream.of(cases).map(c -> Arguments.of(level, c)));
     }
 
     private static void assertSame(Processes.Result kmod, Processes.Result ours, List<String> args) {
@@ -130,13 +139,50 @@ class ModprobeDifferentialTest {
     }
 
     /** Every module of the tree and every builtin module, by name, in one -a run of each tool. */
-    @Test
-    void everyModuleName() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void everyModuleName(KmodLevel level) throws IOException {
         List<String> names = moduleNames();
         assertTrue(names.size() > 1200, "expected the whole cloud tree, found " + names.size());
         List<String> args = tree("-a", "-D");
         args.addAll(names);
-        assertSameAsKmod(args);
+        assertSameAsKmod(level, args);
+    }
+
+    /**
+     * Debian 13's tree (.ko.xz), indexed by kmod 30's depmod (kmod 34.2's modprobe reads the
+     * same indexes): -D on every name, -n -v on a sample, and -c, with and without the fixture.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void everyNameOfDebian13(KmodLevel level) throws IOException {
+        Path corpus = Corpus.trixie();
+        String trixie = Corpus.version(corpus);
+        Path root = tmp.resolve("trixie-" + level.setting());
+        Path dir = Corpus.linkedCopy(corpus, trixie, root);
+        try {
+            Processes.Result depmod = Processes.run(List.of("depmod", "-b", root.toString(), trixie));
+            assertEquals(0, depmod.status(), depmod.stderrText());
+            List<String> names = moduleNames(dir);
+            assertTrue(names.size() > 4000, "expected Debian 13's whole tree, found " + names.size());
+            List<String> tree = List.of("-C", config.toString(), "-d", root.toString(), "-S", trixie);
+            List<String> all = new ArrayList<>(tree);
+            all.addAll(List.of("-a", "-D"));
+            all.addAll(names);
+            assertSameAsKmod(level, all);
+            List<String> dryRun = new ArrayList<>(tree);
+            dryRun.addAll(List.of("-a", "-n", "-v"));
+            for (int i = 0; i < names.size(); i += 41) {
+                dryRun.add(names.get(i));
+            }
+            assertSameAsKmod(level, dryRun);
+            List<String> show = new ArrayList<>(tree);
+            show.add("-c");
+            assertSameAsKmod(level, show);
+            assertSameAsKmod(level, List.of("-d", root.toString(), "-S", trixie, "-c"));
+        } finally {
+            Corpus.removeCopy(root);
+        }
     }
 
     /**
@@ -186,54 +232,58 @@ class ModprobeDifferentialTest {
     }
 
     /** Without -a, as users type it: a sample of names, one process each. */
-    @Test
-    void singleNames() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void singleNames(KmodLevel level) throws IOException {
         List<String> names = moduleNames();
         for (int i = 0; i < names.size(); i += 97) {
-            assertSameAsKmod(tree("-D", names.get(i)));
+            assertSameAsKmod(level, tree("-D", names.get(i)));
         }
     }
 
     /** 300 device modaliases made from modules.alias patterns, resolved through their wildcards. */
-    @Test
-    void realModaliases() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void realModaliases(KmodLevel level) throws IOException {
         List<String> aliases = modaliases(300);
         assertEquals(300, aliases.size());
         List<String> args = tree("-a", "-D");
         args.addAll(aliases);
-        assertSameAsKmod(args);
+        assertSameAsKmod(level, args);
         List<String> resolve = tree("-a", "-R");
         resolve.addAll(aliases);
-        assertSameAsKmod(resolve);
+        assertSameAsKmod(level, resolve);
     }
 
-    @Test
-    void showConfig() {
-        assertSameAsKmod(fixture("-c"));
-        assertSameAsKmod(tree("-c"));
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void showConfig(KmodLevel level) {
+        assertSameAsKmod(level, fixture("-c"));
+        assertSameAsKmod(level, tree("-c"));
     }
 
     /** Several -C: sorted by file name across them, the first file of a name shadowing later ones. */
-    @Test
-    void severalConfigPaths() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void severalConfigPaths(KmodLevel level) throws IOException {
         Path second = tmp.resolve("second.d");
         Files.createDirectories(second);
         Files.writeString(second.resolve("10-main.conf"), "alias shadowed dummy\n");
         Files.writeString(second.resolve("05-first.conf"), "alias first dummy\nsoftdep dummy pre: tun\n");
         Path single = tmp.resolve("single-file.txt");
         Files.writeString(single, "options dummy from=single\n");
-        assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-c"));
-        assertSameAsKmod(fixture("-C", second.toString(), "-C", single.toString(), "-D", "first"));
-        assertSameAsKmod(tree("-C", second.toString(), "-C", config.toString(), "-c"));
+        assertSameAsKmod(level, fixture("-C", second.toString(), "-C", single.toString(), "-c"));
+        assertSameAsKmod(level, fixture("-C", second.toString(), "-C", single.toString(), "-D", "first"));
+        assertSameAsKmod(level, tree("-C", second.toString(), "-C", config.toString(), "-c"));
         // a backslash escapes any byte; one at the end of the file becomes 0xFF; a NUL ends the line
         Path bytes = tmp.resolve("bytes.conf");
         Files.write(bytes, "alias a\\b c\\\\d\noptions x y=1\0 hidden\nalias tail mod\\"
                 .getBytes(StandardCharsets.ISO_8859_1));
-        assertSameAsKmod(tree("-C", bytes.toString(), "-c"));
+        assertSameAsKmod(level, tree("-C", bytes.toString(), "-c"));
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {
+    private static Stream<Arguments> fixtureCaseList() {
+        return atBothLevels(
             "-D bonding", "-D my-net", "-D e1000", "-D e1000 x=1 y=\"a b\"",
             "-D pci:v00008086d000010D3sv00001234sd00005678bc02sc00i00", "-D wildcard", "-D xay", "-D off-alias",
             "-D fake-mod", "-D ipvlan", "-D veth", "-D macvlan", "-D macvtap", "-D sym-test",
@@ -255,58 +305,75 @@ class ModprobeDifferentialTest {
             "-r -D dummy", "-r -D bonding", "-r nonexistent", "-r -a nonexistent bonding", "-r ext4", "-r -D ext4",
             "-r --first-time dummy", "-r -a --first-time dummy ext4",
             // insertion that reaches the loader
-            "dummy", "-v bonding", "-a dummy tun", "-a -v e1000 dummy",
-    })
-    void fixtureCases(String options) {
-        assertSameAsKmod(fixture(split(options)));
+            "dummy", "-v bonding", "-a dummy tun", "-a -v e1000 dummy"
+        );
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"-h", "--help", "--show-d bonding", "--show- bonding", "--rem dummy",
-            "--remove-h dummy", "--config"})
-    void commandLine(String options) {
-        assertSameAsKmod(fixture(split(options)));
+    @MethodSource("fixtureCaseList")
+    void fixtureCases(KmodLevel level, String options) {
+        assertSameAsKmod(level, fixture(split(options)));
+    }
+
+    private static Stream<Arguments> commandLineList() {
+        return atBothLevels("-h", "--help", "--show-d bonding", "--show- bonding", "--rem dummy",
+                "--remove-h dummy", "--config");
+    }
+
+    @ParameterizedTest
+    @MethodSource("commandLineList")
+    void commandLine(KmodLevel level, String options) {
+        assertSameAsKmod(level, fixture(split(options)));
     }
 
     /**
-     * Our build reads .ko.gz, so its feature line says +ZLIB where Debian's kmod says -ZLIB;
-     * the rest is kmod's.
+     * Our build reads .ko.gz, so its feature line says +ZLIB where Debian's kmods say -ZLIB;
+     * the rest is the level's kmod's.
      */
-    @Test
-    void version() {
-        Processes.Result ours = Tool.ours("modprobe", List.of("-V"));
-        assertEquals("kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n", ours.stdoutText());
-        assertEquals(Processes.run(List.of("modprobe", "-V")).stdoutText().replace("-ZLIB", "+ZLIB"), ours.stdoutText());
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void version(KmodLevel level) {
+        Processes.Result ours = Tool.ours(level, "modprobe", List.of("-V"));
+        assertEquals(level == KmodLevel.KMOD30 ? "kmod version 30\n+ZSTD +XZ +ZLIB +LIBCRYPTO -EXPERIMENTAL\n"
+                : "kmod version 34.2\n+ZSTD +XZ +ZLIB +OPENSSL\n", ours.stdoutText());
+        assertEquals(Processes.run(Reference.command(level, "modprobe", List.of("-V"))).stdoutText()
+                .replace("-ZLIB", "+ZLIB"), ours.stdoutText());
     }
 
     /** modprobe's own options after the name are module options, quoted as kmod re-quotes them. */
-    @Test
-    void moduleOptionsFromTheCommandLine() {
-        assertSameAsKmod(fixture("-D", "dummy", "numdummies=4", "name=a b", "q='x y'", "flag"));
-        assertSameAsKmod(fixture("-n", "-v", "bonding", "miimon=5"));
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void moduleOptionsFromTheCommandLine(KmodLevel level) {
+        assertSameAsKmod(level, fixture("-D", "dummy", "numdummies=4", "name=a b", "q='x y'", "flag"));
+        assertSameAsKmod(level, fixture("-n", "-v", "bonding", "miimon=5"));
     }
 
     /** --show-modversions and --show-exports on a sample of module files. */
-    @Test
-    void showSymbolVersions() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void showSymbolVersions(KmodLevel level) throws IOException {
         List<String> modules = Corpus.modules(base, ".ko");
         for (int i = 0; i < modules.size(); i += 211) {
-            assertSameAsKmod(List.of("--show-modversions", modules.get(i)));
-            assertSameAsKmod(List.of("--show-exports", modules.get(i)));
+            assertSameAsKmod(level, List.of("--show-modversions", modules.get(i)));
+            assertSameAsKmod(level, List.of("--show-exports", modules.get(i)));
         }
-        assertSameAsKmod(List.of("--dump-modversions", "/nonexistent.ko"));
+        assertSameAsKmod(level, List.of("--dump-modversions", "/nonexistent.ko"));
     }
 
     /** Options from MODPROBE_OPTIONS come first, and are passed on to the commands modprobe runs. */
+    private static Stream<Arguments> environmentList() {
+        return atBothLevels("-q", "-v -q", "-C /nonexistent", "-n '-v'", "\"-v\"  -n", "-b", "x\"y\"z");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"-q", "-v -q", "-C /nonexistent", "-n '-v'", "\"-v\"  -n", "-b", "x\"y\"z"})
-    void environmentOptions(String env) {
+    @MethodSource("environmentList")
+    void environmentOptions(KmodLevel level, String env) {
         List<String> args = fixture("env-mod");
-        List<String> command = new ArrayList<>(List.of("env", "MODPROBE_OPTIONS=" + env, "modprobe"));
-        command.addAll(args);
+        List<String> command = new ArrayList<>(List.of("env", "MODPROBE_OPTIONS=" + env));
+        command.addAll(Reference.command(level, "modprobe", args));
         Host host = new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), new NoModuleSupport(),
                 Map.of("MODPROBE_OPTIONS", env));
-        assertSame(Processes.run(command), Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
+        assertSame(Processes.run(command), Tool.ours(level, "modprobe", args, new ModprobeCommand(host)), args);
     }
 
     /**
@@ -314,8 +381,9 @@ class ModprobeDifferentialTest {
      * map: it then reads every index with its stdio reader, whose order among equal
      * priorities differs. A module directory given relative to the working directory too.
      */
-    @Test
-    void indexesReadWithoutMapping() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void indexesReadWithoutMapping(KmodLevel level) throws IOException {
         Path root = tmp.resolve("stream");
         Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
         try {
@@ -325,19 +393,20 @@ class ModprobeDifferentialTest {
             List<String> args = new ArrayList<>(List.of("-d", root.toString(), "-S", version, "-a", "-D"));
             args.addAll(moduleNames());
             args.addAll(modaliases(300));
-            assertSameAsKmod(args);
-            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
+            assertSameAsKmod(level, args);
+            assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
             Path relative = Path.of("").toAbsolutePath().relativize(root);
-            assertSameAsKmod(List.of("-C", config.toString(), "-d", relative.toString(), "-S", version, "-D", "bonding"));
-            assertSameAsKmod(List.of("-C", config.toString(), "-d", root + "/", "-S", version, "-D", "ipvlan"));
+            assertSameAsKmod(level, List.of("-C", config.toString(), "-d", relative.toString(), "-S", version, "-D", "bonding"));
+            assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root + "/", "-S", version, "-D", "ipvlan"));
         } finally {
             Corpus.removeCopy(root);
         }
     }
 
     /** A damaged index: kmod names the bad header, falls back to reading, and finds nothing in it. */
-    @Test
-    void damagedIndexes() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void damagedIndexes(KmodLevel level) throws IOException {
         Path root = tmp.resolve("damaged");
         Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
         try {
@@ -349,11 +418,11 @@ class ModprobeDifferentialTest {
             List<String> args = new ArrayList<>(List.of("-C", config.toString(), "-d", root.toString(), "-S", version,
                     "-a", "-D", "bonding", "my-net", "symbol:tls_get_record", "ext4", "net-pf-10"));
             args.addAll(modaliases(20));
-            assertSameAsKmod(args);
-            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
+            assertSameAsKmod(level, args);
+            assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-c"));
             Files.write(dir.resolve("modules.dep.bin"), new byte[] {(byte) 0xb0, 0x07, (byte) 0xf4, 0x57, 0, 9, 0, 1,
                     0, 0, 0, 0});
-            assertSameAsKmod(List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-D", "bonding"));
+            assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-D", "bonding"));
         } finally {
             Corpus.removeCopy(root);
         }
@@ -365,12 +434,16 @@ class ModprobeDifferentialTest {
      * Kernel command line options and blacklists, including kmod's handling of quotes and of
      * a bad module name, and a kernel state where some modules are loaded and used.
      */
+    private static Stream<Arguments> ownKernelList() {
+        return atBothLevels("-c", "-D dummy", "-D floppy", "-D my-net", "-D bonding", "-n -v bonding",
+                "-n -v tls", "-v --first-time dummy", "--first-time bonding", "-n -v ipvlan",
+                "-r -v bonding", "-r -v dummy", "-r -n -v macvlan", "-r -D bonding", "-r --remove-holders -n -v tls",
+                "-r -n -v tls", "-r -n -v tun", "-r -v -w 10 tls", "-r -a -v tls veth");
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"-c", "-D dummy", "-D floppy", "-D my-net", "-D bonding", "-n -v bonding",
-            "-n -v tls", "-v --first-time dummy", "--first-time bonding", "-n -v ipvlan",
-            "-r -v bonding", "-r -v dummy", "-r -n -v macvlan", "-r -D bonding", "-r --remove-holders -n -v tls",
-            "-r -n -v tls", "-r -n -v tun", "-r -v -w 10 tls", "-r -a -v tls veth"})
-    void ownKernel(String options) throws IOException {
+    @MethodSource("ownKernelList")
+    void ownKernel(KmodLevel level, String options) throws IOException {
         Path cmdline = tmp.resolve("cmdline");
         Files.writeString(cmdline, "root=/dev/sda1 ro dummy.numdummies=5 bonding.max_bonds=1 \"veth.x=a b\""
                 + " modprobe.blacklist=e1000,macvlan my-net.debug=2 a.b.c=d bad]mod.x=1 \"quoted\".y=2 noval.\n");
@@ -385,14 +458,14 @@ class ModprobeDifferentialTest {
         }
         List<String> args = fixture(split(options));
         List<String> command = new ArrayList<>(List.of("unshare", "-m", "sh", "-c",
-                "mount --bind \"$1\" /proc/cmdline && mount --bind \"$2\" /sys/module && shift 2 && exec modprobe \"$@\"",
+                "mount --bind \"$1\" /proc/cmdline && mount --bind \"$2\" /sys/module && shift 2 && exec \"$@\"",
                 "sh", cmdline.toString(), sys.toString()));
-        command.addAll(args);
+        command.addAll(Reference.command(level, "modprobe", args));
         Processes.Result kmod = Processes.run(command);
         assumeTrue(!kmod.stderrText().startsWith("unshare:") && !kmod.stderrText().startsWith("mount:"),
                 "needs a private mount namespace: " + kmod.stderrText());
         Host host = new Host(cmdline, new SysfsKernelState(sys), new NoModuleSupport(), Map.of());
-        assertSame(kmod, Tool.ours("modprobe", args, new ModprobeCommand(host)), args);
+        assertSame(kmod, Tool.ours(level, "modprobe", args, new ModprobeCommand(host)), args);
     }
 
     private static void loaded(Path sys, String module, String initstate, String refcnt, String... holders)
@@ -412,7 +485,7 @@ class ModprobeDifferentialTest {
         return options.isEmpty() ? new String[0] : options.replace("''", "").split(" ", -1);
     }
 
-    /** Module names of the tree's files and of modules.builtin, in file order. */
+    /** Module names of the cloud tree's files and of modules.builtin, in file order. */
     private static List<String> moduleNames() throws IOException {
         return moduleNames(moduleDir);
     }
@@ -420,10 +493,10 @@ class ModprobeDifferentialTest {
     /** Every module of an indexed module directory and every built-in one, by name. */
     static List<String> moduleNames(Path dir) throws IOException {
         Set<String> names = new LinkedHashSet<>();
-        for (String line : Files.readAllLines(dir.resolve("modules.dep"))) {
+        for (String line : Files.readAllLines(dir.resolve("modules.dep"), StandardCharsets.ISO_8859_1)) {
             names.add(baseName(line.substring(0, line.indexOf(':'))));
         }
-        for (String line : Files.readAllLines(dir.resolve("modules.builtin"))) {
+        for (String line : Files.readAllLines(dir.resolve("modules.builtin"), StandardCharsets.ISO_8859_1)) {
             names.add(baseName(line));
         }
         return new ArrayList<>(names);

@@ -18,11 +18,14 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The SDK (sdk/include/modfs/module.h, sdk/module.lds, sdk/build-module) and its examples:
@@ -77,13 +80,14 @@ class SdkExamplesTest {
 
     // ---------------------------------------------------------------- depmod
 
-    @Test
-    void depmodIndexesAreKmods() throws IOException {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void depmodIndexesAreKmods(KmodLevel level) throws IOException {
         assertEquals(List.of("extra/modfs_demo_lib.ko", "extra/modfs_demo_mid.ko", "extra/modfs_demo_top.ko",
                 "extra/modfs_demo_params.ko", "extra/modfs_demo_fail.ko"), Files.readAllLines(moduleDir.resolve("modules.order")));
         List<String> args = List.of("-b", base.toString(), VERSION);
-        DepmodDifferentialTest.Outcome kmod = DepmodDifferentialTest.run(moduleDir, args, true);
-        DepmodDifferentialTest.Outcome ours = DepmodDifferentialTest.run(moduleDir, args, false);
+        DepmodDifferentialTest.Outcome kmod = DepmodDifferentialTest.run(level, moduleDir, args, true);
+        DepmodDifferentialTest.Outcome ours = DepmodDifferentialTest.run(level, moduleDir, args, false);
         DepmodDifferentialTest.assertSameOutcome(kmod, ours, "depmod on the SDK examples");
         assertEquals("", kmod.result().stderrText(), "no warnings: the tree has its (empty) built-in lists");
 
@@ -113,23 +117,25 @@ class SdkExamplesTest {
 
     // ---------------------------------------------------------------- modinfo
 
-    @Test
-    void modinfoIsKmodsForEachExample() {
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void modinfoIsKmodsForEachExample(KmodLevel level) {
         for (String name : EXAMPLES) {
             for (List<String> args : List.of(List.of(ko(name).toString()),
                     List.of("-b", base.toString(), "-k", VERSION, name),
                     List.of("-p", ko(name).toString()),
                     List.of("-F", "depends", ko(name).toString()),
                     List.of("-0", "-F", "parm", ko(name).toString()))) {
-                Processes.Result kmod = Processes.run(concat(List.of("modinfo"), args));
-                ModinfoDifferentialTest.assertSameOutput(kmod, Tool.ours("modinfo", args), "modinfo " + String.join(" ", args));
+                Processes.Result kmod = Processes.run(Reference.command(level, "modinfo", args));
+                ModinfoDifferentialTest.assertSameOutput(kmod, Tool.ours(level, "modinfo", args),
+                        "modinfo " + String.join(" ", args));
                 assertEquals(0, kmod.status(), kmod.stderrText());
             }
         }
         for (String lookup : List.of("demo-params", "modfs:demo-top", "symbol:demo_mid_twice")) {
             List<String> args = List.of("-b", base.toString(), "-k", VERSION, lookup);
-            ModinfoDifferentialTest.assertSameOutput(Processes.run(concat(List.of("modinfo"), args)), Tool.ours("modinfo", args),
-                    "modinfo " + lookup);
+            ModinfoDifferentialTest.assertSameOutput(Processes.run(Reference.command(level, "modinfo", args)),
+                    Tool.ours(level, "modinfo", args), "modinfo " + lookup);
         }
     }
 
@@ -550,11 +556,5 @@ class SdkExamplesTest {
                     : "build-module: " + c + ": compilation failed\n";
             assertTrue(r.stderrText().endsWith(last), r.stderrText());
         }
-    }
-
-    private static List<String> concat(List<String> a, List<String> b) {
-        List<String> out = new ArrayList<>(a);
-        out.addAll(b);
-        return out;
     }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import modtools.testkit.Processes;
 
@@ -12,15 +13,25 @@ import modtools.testkit.Processes;
 final class TestModules {
     private TestModules() {}
 
-    /** Compiles {@code NAME.ko} into {@code dir}: it exports {@code export} and calls {@code imported} when given. */
-    static Path compile(Path dir, String name, String export, String imported) throws IOException {
+    /**
+     * Compiles {@code NAME.ko} into {@code dir}: it exports {@code export} and calls {@code imported} when given;
+     * {@code modinfo} are further {@code key=value} entries of its .modinfo, in order.
+     */
+    static Path compile(Path dir, String name, String export, String imported, String... modinfo) throws IOException {
         String body = imported == null ? "return 1;" : "return " + imported + "() + 1;";
-        String source = (imported == null ? "" : "extern int " + imported + "(void);\n")
-                + "int " + export + "(void) { " + body + " }\n"
-                + "static const char kstrtab[] __attribute__((section(\"__ksymtab_strings\"), used)) = \"" + export + "\";\n"
-                + "static const char modname[] __attribute__((section(\".modinfo\"), used)) = \"name=" + name + "\";\n"
-                + "static const char license[] __attribute__((section(\".modinfo\"), used)) = \"license=GPL\";\n";
-        Path c = Files.writeString(dir.resolve(name + ".c"), source);
+        StringBuilder source = new StringBuilder()
+                .append(imported == null ? "" : "extern int " + imported + "(void);\n")
+                .append("int ").append(export).append("(void) { ").append(body).append(" }\n")
+                .append("static const char kstrtab[] __attribute__((section(\"__ksymtab_strings\"), used)) = \"")
+                .append(export).append("\";\n");
+        List<String> entries = new ArrayList<>(List.of("name=" + name, "license=GPL"));
+        entries.addAll(List.of(modinfo));
+        for (int i = 0; i < entries.size(); i++) {
+            source.append("static const char info").append(i)
+                    .append("[] __attribute__((section(\".modinfo\"), used, aligned(1))) = \"")
+                    .append(entries.get(i)).append("\";\n");
+        }
+        Path c = Files.writeString(dir.resolve(name + ".c"), source.toString());
         Path ko = dir.resolve(name + ".ko");
         Processes.Result r = Processes.run(List.of("gcc", "-c", "-O2", "-fno-pic", "-o", ko.toString(), c.toString()));
         assertEquals(0, r.status(), "gcc: " + r.stderrText());

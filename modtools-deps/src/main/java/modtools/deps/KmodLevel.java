@@ -110,6 +110,14 @@ public enum KmodLevel {
         return this == KMOD34;
     }
 
+    /**
+     * Whether modinfo pads a key longer than 15 characters with |15 - length| spaces, as kmod
+     * 30's printf with a negative width does; kmod 34 pads it with none.
+     */
+    public boolean padsLongModinfoKeys() {
+        return this == KMOD30;
+    }
+
     /** Whether depmod makes its output directory when it is missing (kmod 34, for -o). */
     public boolean createsIndexDirectory() {
         return this == KMOD34;

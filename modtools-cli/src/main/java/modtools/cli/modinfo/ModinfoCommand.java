@@ -79,7 +79,8 @@ public final class ModinfoCommand implements Command {
         Path directory = Path.of(inv.absolute((root == null ? "" : root) + "/lib/modules/" + release));
         ModuleLookup lookup = new ModuleLookup(directory);
         ModuleReader reader = new ModuleReader(lookup.directory());
-        Output output = json ? new JsonOutput(inv.out()) : new TextOutput(new ModinfoReport(inv.out(), inv.err(), inv.program(), field, separator));
+        Output output = json ? new JsonOutput(inv.out())
+                : new TextOutput(new ModinfoReport(inv.level(), inv.out(), inv.err(), inv.program(), field, separator));
         boolean failed = false;
         for (String operand : parsed.operands()) {
             try {

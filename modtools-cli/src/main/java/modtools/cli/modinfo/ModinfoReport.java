@@ -3,10 +3,11 @@ package modtools.cli.modinfo;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.KmodLevel;
 import modtools.elf.module.ModInfoEntry;
 
 /**
- * Formats one module's entries exactly as kmod 30's modinfo does: {@code %-16s} keys, the
+ * Formats one module's entries exactly as kmod's modinfo does: {@code %-16s} keys, the
  * merged {@code parm}/{@code parmtype} lines last in reverse order of first appearance,
  * {@code key=value} with {@code -0}, and bare values for {@code -F}.
  */
@@ -22,13 +23,15 @@ final class ModinfoReport {
         }
     }
 
+    private final boolean padsLongKeys;
     private final PrintStream out;
     private final PrintStream err;
     private final String program;
     private final String field;
     private final char separator;
 
-    ModinfoReport(PrintStream out, PrintStream err, String program, String field, char separator) {
+    ModinfoReport(KmodLevel level, PrintStream out, PrintStream err, String program, String field, char separator) {
+        this.padsLongKeys = level.padsLongModinfoKeys();
         this.out = out;
         this.err = err;
         this.program = program;
@@ -155,13 +158,13 @@ final class ModinfoReport {
 
     /**
      * kmod prints entries with {@code "%s:%-*s%s"} and a width of 15 - strlen(key): for keys
-     * longer than 15 the width turns negative, which printf reads as left-justified, so such
-     * keys get |15 - len| spaces rather than none.
+     * longer than 15 kmod 30's width turns negative, which printf reads as left-justified, so
+     * such keys get |15 - len| spaces; kmod 34 stops the width at 0.
      */
     private void entryLine(String key, String value) {
         StringBuilder b = new StringBuilder(key.length() + value.length() + 17);
         b.append(key).append(':');
-        b.append(" ".repeat(Math.abs(15 - key.length())));
+        b.append(" ".repeat(padsLongKeys ? Math.abs(15 - key.length()) : Math.max(0, 15 - key.length())));
         out.append(b.append(value).append(separator));
     }
 
