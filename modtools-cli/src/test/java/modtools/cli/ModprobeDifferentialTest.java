@@ -358,6 +358,10 @@ class ModprobeDifferentialTest {
             assertSameAsKmod(level, List.of("--show-exports", modules.get(i)));
         }
         assertSameAsKmod(level, List.of("--dump-modversions", "/nonexistent.ko"));
+        // without __versions: ENOENT to kmod 30, ENODATA to kmod 34
+        Path plain = TestModules.compile(Files.createDirectories(tmp.resolve("unversioned-" + level.setting())),
+                "unversioned", "unversioned_func", null);
+        assertSameAsKmod(level, List.of("--show-modversions", plain.toString()));
     }
 
     /** Options from MODPROBE_OPTIONS come first, and are passed on to the commands modprobe runs. */

@@ -3,6 +3,7 @@ package modtools.deps;
 import java.util.List;
 import java.util.Optional;
 import modtools.deps.index.IndexWriter;
+import modtools.deps.resolve.LinuxErrno;
 
 /**
  * The kmod release whose behaviour the tools copy: kmod 34.2 (the newest, the default) or kmod
@@ -116,6 +117,14 @@ public enum KmodLevel {
      */
     public boolean padsLongModinfoKeys() {
         return this == KMOD30;
+    }
+
+    /**
+     * The errno of a module file without the section asked for (modprobe --show-modversions
+     * without __versions): kmod 30 says ENOENT, kmod 31 and later ENODATA.
+     */
+    public int missingSectionErrno() {
+        return this == KMOD30 ? LinuxErrno.ENOENT : LinuxErrno.ENODATA;
     }
 
     /** Whether depmod makes its output directory when it is missing (kmod 34, for -o). */

@@ -18,6 +18,7 @@ import modtools.cli.Invocation;
 import modtools.cli.KmodLog;
 import modtools.cli.KmodVersion;
 import modtools.cli.ModuleParameters;
+import modtools.deps.KmodLevel;
 import modtools.deps.config.ConfigDump;
 import modtools.deps.config.ConfigLoader;
 import modtools.deps.resolve.LinuxErrno;
@@ -208,7 +209,7 @@ public final class ModprobeCommand implements Command {
                     return 0;
                 }
                 case 'h' -> {
-                    inv.out().print(help(inv.program()));
+                    inv.out().print(help(inv.level(), inv.program()));
                     return 0;
                 }
                 default -> throw new IllegalStateException("option table and switch disagree: " + (int) o.key());
@@ -377,10 +378,11 @@ public final class ModprobeCommand implements Command {
             KernelModule module = KernelModule.of(elf);
             if (s.showModversions) {
                 module.versions().forEach(v -> lines.add(String.format("0x%08x\t%s%n", v.crc(), v.symbol())));
-                errno = elf.section("__versions").isPresent() ? 0 : LinuxErrno.ENOENT;
+                errno = elf.section("__versions").isPresent() ? 0 : inv.level().missingSectionErrno();
             } else {
                 module.exports().forEach(e -> lines.add(String.format("0x%08x\t%s%n", e.crc(), e.symbol())));
-                errno = !lines.isEmpty() || elf.section("__ksymtab_strings").isPresent() ? 0 : LinuxErrno.ENOENT;
+                errno = !lines.isEmpty() || elf.section("__ksymtab_strings").isPresent() ? 0
+                        : inv.level().missingSectionErrno();
             }
         } catch (IOException e) {
             errno = LinuxErrno.ENOENT;
@@ -422,7 +424,8 @@ public final class ModprobeCommand implements Command {
         }
     }
 
-    private static String help(String p) {
+    /** kmod 34 spells -w's argument as getopt takes it, "--wait=<MSEC>". */
+    private static String help(KmodLevel level, String p) {
         return "Usage:\n"
                 + "\t" + p + " [options] [-i] [-b] modulename\n"
                 + "\t" + p + " [options] -a [-i] [-b] modulename [modulename...]\n"
@@ -437,7 +440,8 @@ public final class ModprobeCommand implements Command {
                 + "\t-r, --remove                Remove modules instead of inserting\n"
                 + "\t    --remove-dependencies   Deprecated: use --remove-holders\n"
                 + "\t    --remove-holders        Also remove module holders (use together with -r)\n"
-                + "\t-w, --wait <MSEC>           When removing a module, wait up to MSEC for\n"
+                + (level == KmodLevel.KMOD30 ? "\t-w, --wait <MSEC>           " : "\t-w, --wait=<MSEC>           ")
+                + "When removing a module, wait up to MSEC for\n"
                 + "\t                            module's refcount to become 0 so it can be\n"
                 + "\t                            removed (use together with -r)\n"
                 + "\t    --first-time            Fail if module already inserted or removed\n"

@@ -18,6 +18,7 @@ public final class LinuxErrno {
     public static final int EISDIR = 21;
     public static final int EINVAL = 22;
     public static final int ENOSYS = 38;
+    public static final int ENODATA = 61;
 
     private static final String[] MESSAGES = {
             "Success",
