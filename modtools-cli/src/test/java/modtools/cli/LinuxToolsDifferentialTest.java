@@ -180,8 +180,8 @@ class LinuxToolsDifferentialTest {
         compress(List.of("zstd", "-q", "-c"), "text.ko.zst");
         byte[] garbage = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
         Files.write(tmp.resolve("garbage.ko.xz"), garbage);
-        // kmod 34.2 first names the decoder's complaint (insmod: ERROR: xz: File is corrupt), which the
-        // decoders do not report yet
+        // kmod 34.2 first logs the decoder's complaint (insmod: ERROR: xz: File is corrupt), which our
+        // loaders answer with the errno alone
         assumeTrue(level == KmodLevel.KMOD30 || !args.contains("garbage"), "kmod 34.2's decoder message");
         List<String> argv = split(args);
         Processes.Result kmod = kmod(level, "insmod", argv);

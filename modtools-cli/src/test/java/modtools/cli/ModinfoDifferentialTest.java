@@ -187,11 +187,10 @@ class ModinfoDifferentialTest {
         write(dir, "tiny.ko", java.util.Arrays.copyOf(real, 16), args);
         write(dir, "header-only.ko", java.util.Arrays.copyOf(real, 64), args);
         write(dir, "half.ko", java.util.Arrays.copyOf(real, real.length / 2), args);
-        if (level == KmodLevel.KMOD30) {
-            // kmod 34.2 first names the decoder's complaint (libkmod: ERROR: xz_uncompress_belch: xz: File is
-            // corrupt), which the decoders do not report yet
-            write(dir, "bad-xz.ko.xz", "\u00fd7zXZ\0garbage".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), args);
-        }
+        // kmod 34.2 names the decoder's complaint first (libkmod: ERROR: xz_uncompress_belch: xz: File is corrupt)
+        write(dir, "bad-xz.ko.xz", "\u00fd7zXZ\0garbage".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), args);
+        byte[] garbage = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+        write(dir, "garbage.ko.xz", garbage, args);
         write(dir, "with-dash.ko", real, args);
         assertSameAsKmod(level, args);
     }
@@ -204,6 +203,48 @@ class ModinfoDifferentialTest {
                 "sixteen_chars_ke=b", "a_key_of_twenty_chars=c", "x=d");
         assertSameAsKmod(level, List.of(ko.toString()));
         assertSameAsKmod(level, List.of("-0", ko.toString()));
+    }
+
+    /**
+     * PKCS#7 signatures (as the kernel's sign-file makes them) with digests kmod 30's table
+     * knows and does not: kmod 34 names them after OpenSSL (ripemd160, sha3-256), kmod 30 by its
+     * table (rmd160) and shows no signature for a digest outside it.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void signatureDigests(KmodLevel level, @TempDir Path dir) throws IOException {
+        Path ko = TestModules.compile(dir, "signed", "signed_func", null);
+        byte[] content = Files.readAllBytes(ko);
+        Processes.Result key = Processes.run(dir, List.of("openssl", "req", "-new", "-x509", "-newkey", "rsa:2048",
+                "-nodes", "-keyout", "key.pem", "-out", "cert.pem", "-days", "30", "-subj", "/CN=Digest Test",
+                "-set_serial", "0x1234"), 60);
+        assertEquals(0, key.status(), key.stderrText());
+        List<String> args = new ArrayList<>();
+        for (String digest : List.of("sha256", "sha1", "sha224", "sha384", "sha512", "md5", "ripemd160", "sha3-256",
+                "sha512-256")) {
+            Processes.Result sign = Processes.run(dir, List.of("openssl", "cms", "-sign", "-binary", "-noattr",
+                    "-nocerts", "-outform", "DER", "-md", digest, "-signer", "cert.pem", "-inkey", "key.pem",
+                    "-in", ko.toString(), "-out", digest + ".der"), 60);
+            if (sign.status() != 0) {
+                continue; // this OpenSSL does not offer the digest
+            }
+            byte[] der = Files.readAllBytes(dir.resolve(digest + ".der"));
+            java.io.ByteArrayOutputStream signed = new java.io.ByteArrayOutputStream();
+            signed.write(content);
+            signed.write(der);
+            // struct module_signature: algo, hash, id_type = PKCS#7, signer and key id lengths, pad, sig_len
+            signed.write(new byte[] {0, 0, 2, 0, 0, 0, 0, 0});
+            signed.write(java.nio.ByteBuffer.allocate(4).putInt(der.length).array());
+            signed.write("~Module signature appended~\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Path file = dir.resolve("signed-" + digest + ".ko");
+            Files.write(file, signed.toByteArray());
+            args.add(file.toString());
+        }
+        assertTrue(args.size() >= 5, "OpenSSL signed too few: " + args);
+        assertSameAsKmod(level, args);
+        List<String> field = new ArrayList<>(List.of("-F", "sig_hashalgo"));
+        field.addAll(args);
+        assertSameAsKmod(level, field);
     }
 
     private static void write(Path dir, String name, byte[] bytes, List<String> args) throws IOException {

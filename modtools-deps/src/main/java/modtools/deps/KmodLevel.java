@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import modtools.deps.index.IndexWriter;
 import modtools.deps.resolve.LinuxErrno;
+import modtools.elf.module.DigestNames;
 
 /**
  * The kmod release whose behaviour the tools copy: kmod 34.2 (the newest, the default) or kmod
@@ -125,6 +126,43 @@ public enum KmodLevel {
      */
     public int missingSectionErrno() {
         return this == KMOD30 ? LinuxErrno.ENOENT : LinuxErrno.ENODATA;
+    }
+
+    /**
+     * Whether libkmod's complaint about a compressed stream it cannot decode reaches the user
+     * ("xz: File is corrupt"): kmod 34.2 logs it, Debian's kmod 30 shows nothing.
+     */
+    public boolean logsDecoderFailures() {
+        return this == KMOD34;
+    }
+
+    /**
+     * How modinfo names a PKCS#7 signature's digest: kmod 30's own table (a digest outside it
+     * shows no signature), or OpenSSL's names (kmod 32).
+     */
+    public DigestNames signatureDigestNames() {
+        return this == KMOD30 ? DigestNames.KMOD_TABLE : DigestNames.OPENSSL;
+    }
+
+    /**
+     * Whether a configuration file ending in a backslash gives its line the byte 0xFF (kmod
+     * 30 stores getc's EOF) rather than nothing (kmod 34).
+     */
+    public boolean readsBackslashAtEndAsByte() {
+        return this == KMOD30;
+    }
+
+    /**
+     * What libkmod logs for a softdep naming a module it cannot look up: kmod 34 shares the
+     * lookup (and its words) with weak dependencies.
+     */
+    public LibkmodMessage dependencyLookupFailure(String name) {
+        return switch (this) {
+            case KMOD30 -> LibkmodMessage.error("libkmod-module.c", 1567, "lookup_softdep",
+                    "failed to lookup soft dependency '" + name + "', continuing anyway.");
+            case KMOD34 -> LibkmodMessage.error("libkmod-module.c", 1232, "lookup_dep",
+                    "failed to lookup dependency '" + name + "', continuing anyway.");
+        };
     }
 
     /** Whether depmod makes its output directory when it is missing (kmod 34, for -o). */

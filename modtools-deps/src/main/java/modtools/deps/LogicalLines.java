@@ -5,9 +5,10 @@ import java.util.List;
 
 /**
  * kmod's freadline_wrapped(): a backslash joins the next physical line, a backslash before
- * any other byte is dropped and the byte kept (before the end of the file it yields the byte
- * 0xFF, C's EOF stored in a char), and a line is numbered by its last physical line. A line
- * is a C string, so it ends at its first NUL. modprobe.d and depmod.d files are both read so.
+ * any other byte is dropped and the byte kept (before the end of the file kmod 30 yields the
+ * byte 0xFF, C's EOF stored in a char, and kmod 34 nothing), and a line is numbered by its last
+ * physical line. A line is a C string, so it ends at its first NUL. modprobe.d and depmod.d
+ * files are both read so.
  */
 public final class LogicalLines {
     public record Line(String text, int number) {}
@@ -16,7 +17,13 @@ public final class LogicalLines {
 
     private LogicalLines() {}
 
+    /** The lines as kmod 30 reads them. */
     public static List<Line> of(byte[] bytes) {
+        return of(bytes, KmodLevel.KMOD30);
+    }
+
+    public static List<Line> of(byte[] bytes, KmodLevel level) {
+        boolean eofByte = level.readsBackslashAtEndAsByte();
         List<Line> lines = new ArrayList<>();
         int at = 0;
         int number = 0;
@@ -38,6 +45,9 @@ public final class LogicalLines {
                 int next = at < bytes.length ? bytes[at++] & 0xff : EOF;
                 if (next == '\n') {
                     joined++;
+                    continue;
+                }
+                if (next == EOF && !eofByte) {
                     continue;
                 }
                 ch = next & 0xff;

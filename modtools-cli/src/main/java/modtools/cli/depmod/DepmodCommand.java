@@ -215,7 +215,7 @@ public final class DepmodCommand implements Command {
             throw new Fatal("could not load " + (symvers != null ? symvers : systemMap) + ": No such file or directory");
         }
         if (all) {
-            DepmodConfig config = DepmodConfig.load(configPaths.isEmpty() ? level.depmodConfigPaths() : configPaths,
+            DepmodConfig config = DepmodConfig.load(level, configPaths.isEmpty() ? level.depmodConfigPaths() : configPaths,
                     version, inv.cwd(), log);
             try {
                 ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {

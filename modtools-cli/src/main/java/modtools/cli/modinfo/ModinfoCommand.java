@@ -10,7 +10,9 @@ import modtools.cli.Errno;
 import modtools.cli.Getopt;
 import modtools.cli.Getopt.LongOption;
 import modtools.cli.Invocation;
+import modtools.cli.KmodLog;
 import modtools.cli.KmodVersion;
+import modtools.cli.modprobe.ModprobeLog;
 import modtools.deps.index.IndexFormatException;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
@@ -78,7 +80,7 @@ public final class ModinfoCommand implements Command {
         String release = version != null ? version : inv.kernelRelease();
         Path directory = Path.of(inv.absolute((root == null ? "" : root) + "/lib/modules/" + release));
         ModuleLookup lookup = new ModuleLookup(directory);
-        ModuleReader reader = new ModuleReader(lookup.directory());
+        ModuleReader reader = new ModuleReader(lookup.directory(), inv.level().signatureDigestNames());
         Output output = json ? new JsonOutput(inv.out())
                 : new TextOutput(new ModinfoReport(inv.level(), inv.out(), inv.err(), inv.program(), field, separator));
         boolean failed = false;
@@ -143,6 +145,10 @@ public final class ModinfoCommand implements Command {
             return true;
         } catch (InfoUnavailable e) {
             output.failed(target, e);
+            if (inv.level().logsDecoderFailures() && e.logged().isPresent()) {
+                // modinfo never sets up kmod's logging: libkmod prints in its own format
+                new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.ERR, false).early(e.logged().get());
+            }
             inv.error("could not get modinfo from '" + target.name() + "': " + e.errno().strerror());
             return false;
         }

@@ -8,11 +8,14 @@ import java.util.List;
 import java.util.Optional;
 import modtools.cli.Errno;
 import modtools.deps.BuiltinModinfo;
+import modtools.deps.LibkmodMessage;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
+import modtools.elf.module.DigestNames;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
+import modtools.elf.module.ModuleLoadException;
 import modtools.elf.module.ModuleSignature;
 
 /**
@@ -21,9 +24,12 @@ import modtools.elf.module.ModuleSignature;
  */
 final class ModuleReader {
     private final Path directory;
+    private final DigestNames digestNames;
 
-    ModuleReader(Path directory) {
+    /** {@code digestNames}: how the level's kmod names a PKCS#7 signature's digest. */
+    ModuleReader(Path directory, DigestNames digestNames) {
         this.directory = directory;
+        this.digestNames = digestNames;
     }
 
     /** The entries, or an empty list for a built-in module of a kernel without modules.builtin.modinfo. */
@@ -34,23 +40,37 @@ final class ModuleReader {
         return builtinEntries((Target.Builtin) target);
     }
 
-    private static List<ModInfoEntry> fileEntries(Target.File target) throws InfoUnavailable {
+    private List<ModInfoEntry> fileEntries(Target.File target) throws InfoUnavailable {
         try {
             ElfFile elf = ModuleFile.open(Path.of(target.path()));
             if (elf.section(".modinfo").isEmpty()) {
                 throw new InfoUnavailable(Errno.ENOENT, target.path() + ": no .modinfo section");
             }
             List<ModInfoEntry> entries = new ArrayList<>(KernelModule.of(elf).modinfo());
-            Optional<ModuleSignature> signature = ModuleSignature.read(elf.bytes());
+            Optional<ModuleSignature> signature = ModuleSignature.read(elf.bytes(), digestNames);
             if (signature.isPresent()) { // not ifPresent: a lambda costs startup time
                 addSignature(entries, signature.get());
             }
             return entries;
         } catch (ElfFormatException e) {
             throw new InfoUnavailable(Errno.of(e), e.getMessage());
+        } catch (ModuleLoadException e) {
+            throw new InfoUnavailable(Errno.of(e), target.path() + ": " + e.getMessage(), decoderMessage(e));
         } catch (IOException e) {
             throw new InfoUnavailable(Errno.of(e), target.path() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * What libkmod's decoders log for a stream they reject (kmod 34.2's xz and zstd; Debian's
+     * kmod is built without zlib, so gzip has no words of its own).
+     */
+    private static LibkmodMessage decoderMessage(ModuleLoadException e) {
+        return switch (e.decoder()) {
+            case XZ -> LibkmodMessage.error("libkmod-file-xz.c", 58, "xz_uncompress_belch", e.problem());
+            case ZSTD -> LibkmodMessage.error("libkmod-file-zstd.c", 102, "kmod_file_load_zstd", e.problem());
+            case GZIP, NONE -> null;
+        };
     }
 
     private static void addSignature(List<ModInfoEntry> entries, ModuleSignature s) {

@@ -30,7 +30,7 @@ public final class LibkmodContext {
         ConfigLoader.Loaded config = ConfigLoader.load(inv.level(), directory, List.of(), host.kernelCmdline(),
                 inv.cwd());
         config.messages().forEach(early);
-        Resolver resolver = new Resolver(config.config(), ModuleIndexes.load(directory), host.kernel(),
+        Resolver resolver = new Resolver(inv.level(), config.config(), ModuleIndexes.load(directory), host.kernel(),
                 host.loader(), new ShellCommands(host.environment(), inv.cwd(), inv.out(), inv.err()), log);
         return resolver.session();
     }

@@ -234,7 +234,7 @@ public final class ModprobeCommand implements Command {
         config.messages().forEach(log::early);
         ModuleIndexes indexes = ModuleIndexes.load(directory);
         indexes.messages().forEach(log::library);
-        Resolver resolver = new Resolver(config.config(), indexes, host.kernel(), host.loader(),
+        Resolver resolver = new Resolver(inv.level(), config.config(), indexes, host.kernel(), host.loader(),
                 new ShellCommands(childEnvironment(s), inv.cwd(), inv.out(), inv.err()), log::library);
         if (s.showConfig) {
             inv.out().print(ConfigDump.render(config.config()));

@@ -25,7 +25,7 @@ final class ConfigParser {
 
     /** {@code name} is the file name as kmod prints it in messages. */
     void parse(String name, byte[] content) {
-        for (LogicalLines.Line line : LogicalLines.of(content)) {
+        for (LogicalLines.Line line : LogicalLines.of(content, level)) {
             String text = line.text();
             if (text.isEmpty() || text.charAt(0) == '#') {
                 continue;

@@ -5,10 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.KmodLevel;
 import modtools.deps.LogicalLines;
 
 /**
- * depmod's configuration from depmod.d files, read as kmod 30 reads it (cfg_load). Every list
+ * depmod's configuration from depmod.d files, read as kmod reads it (cfg_load). Every list
  * is in the order the lines were read; kmod itself keeps each list newest first.
  *
  * <p>Paths, names and versions are byte strings (ISO-8859-1 text).
@@ -73,8 +74,9 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
      * paths count from {@code cwd}) for kernel {@code kernelVersion}, sending kmod's messages
      * to {@code log}.
      */
-    public static DepmodConfig load(List<String> paths, String kernelVersion, Path cwd, LogSink log) {
-        Parser parser = new Parser(kernelVersion, log);
+    public static DepmodConfig load(KmodLevel level, List<String> paths, String kernelVersion, Path cwd,
+                                    LogSink log) {
+        Parser parser = new Parser(level, kernelVersion, log);
         for (ConfigFiles.ConfigFile file : ConfigFiles.list(paths, cwd, log)) {
             parser.parse(file.path(), cwd);
         }
@@ -86,6 +88,7 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
 
     /** cfg_file_parse over the files in order, collecting what the lines add. */
     private static final class Parser {
+        private final KmodLevel level;
         private final String kernelVersion;
         private final LogSink log;
         final List<Search> searches = new ArrayList<>();
@@ -93,7 +96,8 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
         final List<String> externals = new ArrayList<>();
         final List<String> excludes = new ArrayList<>();
 
-        Parser(String kernelVersion, LogSink log) {
+        Parser(KmodLevel level, String kernelVersion, LogSink log) {
+            this.level = level;
             this.kernelVersion = kernelVersion;
             this.log = log;
         }
@@ -106,7 +110,7 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
                 log.log(LogSink.Level.ERROR, "file parse " + path + ": " + ByteStrings.strerror(e));
                 return;
             }
-            for (LogicalLines.Line line : LogicalLines.of(data)) {
+            for (LogicalLines.Line line : LogicalLines.of(data, level)) {
                 // only a '#' in the first column starts a comment
                 if (line.text().isEmpty() || line.text().charAt(0) == '#') {
                     continue;

@@ -340,8 +340,7 @@ public final class Session {
         for (String name : names) {
             Optional<List<Module>> modules = lookup(name);
             if (modules.isEmpty()) {
-                resolver.log().accept(LibkmodMessage.error("libkmod-module.c", 1567, "lookup_softdep",
-                        "failed to lookup soft dependency '" + name + "', continuing anyway."));
+                resolver.log().accept(resolver.level().dependencyLookupFailure(name));
             } else {
                 found.addAll(modules.get());
             }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import modtools.deps.KmodLevel;
 import modtools.deps.LogicalLines;
 import modtools.deps.depmod.DepmodConfig.ModuleOverride;
 import modtools.deps.depmod.DepmodConfig.Search;
@@ -22,7 +23,8 @@ class DepmodConfigTest {
     private final List<String> messages = new ArrayList<>();
 
     private DepmodConfig load(List<String> paths) {
-        return DepmodConfig.load(paths, DepmodFixture.VERSION, tmp, (l, m) -> messages.add(l.label() + ": " + m));
+        return DepmodConfig.load(KmodLevel.KMOD30, paths, DepmodFixture.VERSION, tmp,
+                (l, m) -> messages.add(l.label() + ": " + m));
     }
 
     private String write(String name, String text) throws Exception {
@@ -81,6 +83,9 @@ class DepmodConfigTest {
         assertEquals(List.of(new LogicalLines.Line("search ab cd", 2), new LogicalLines.Line("", 3),
                 new LogicalLines.Line("  # x\r", 4), new LogicalLines.Line("last\u00ff", 5)), LogicalLines.of(text));
         assertEquals(List.of(new LogicalLines.Line("a", 2)), LogicalLines.of("a\\\n".getBytes(StandardCharsets.ISO_8859_1)));
+        // kmod 34 drops a backslash that ends the file; kmod 30 stores getc's EOF in its place
+        assertEquals(List.of(new LogicalLines.Line("last", 1)),
+                LogicalLines.of("last\\".getBytes(StandardCharsets.ISO_8859_1), KmodLevel.KMOD34));
         assertEquals(List.of(new LogicalLines.Line("ab", 1)), LogicalLines.of("ab\0cd\n".getBytes(StandardCharsets.ISO_8859_1)));
         assertEquals(List.of("a", "b\r", "c"), ConfigWords.words(" \ta  b\r\tc "));
     }

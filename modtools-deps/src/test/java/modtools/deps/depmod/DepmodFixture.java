@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 
@@ -118,7 +119,7 @@ final class DepmodFixture {
     OurRun ours(List<String> configPaths) throws ModuleSearch.UnreadableDirectoryException {
         List<String> messages = new ArrayList<>();
         LogSink sink = (level, message) -> messages.add("depmod: " + level.label() + ": " + message);
-        DepmodConfig config = DepmodConfig.load(configPaths, VERSION, root, sink);
+        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, configPaths, VERSION, root, sink);
         List<ModuleSearch.FoundModule> found = ModuleSearch.search(moduleDirectory, config, root, sink);
         return new OurRun(config, found, messages);
     }

@@ -71,7 +71,7 @@ final class Decompression {
             }
         } catch (DecodeFailure e) {
             throw new ModuleLoadException(file.name(),
-                    compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage());
+                    compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage(), compression);
         }
     }
 

@@ -11,11 +11,23 @@ import java.io.IOException;
 public final class ModuleLoadException extends IOException {
     private final String file;
     private final String problem;
+    private final Compression decoder;
 
     public ModuleLoadException(String file, String problem) {
+        this(file, problem, Compression.NONE);
+    }
+
+    /** A stream {@code decoder} rejected; {@code problem} is the line kmod's decoder logs for it. */
+    ModuleLoadException(String file, String problem, Compression decoder) {
         super(file + ": " + problem, null);
         this.file = file;
         this.problem = problem;
+        this.decoder = decoder;
+    }
+
+    /** The decoder that failed, or NONE when the file failed before any decoding. */
+    public Compression decoder() {
+        return decoder;
     }
 
     public String file() { return file; }

@@ -47,12 +47,17 @@ public record ModuleSignature(String idType, String signer, byte[] keyId, String
         return signature.clone();
     }
 
+    /** {@link #read(ByteView, DigestNames)} with kmod 30's names for the digests. */
+    public static Optional<ModuleSignature> read(ByteView file) throws ElfFormatException {
+        return read(file, DigestNames.KMOD_TABLE);
+    }
+
     /**
      * The signature appended to a module file (the whole, decompressed file), or empty where
      * kmod shows none: no magic, a trailer field out of kmod's tables, lengths that do not fit,
-     * or a PKCS#7 blob that kmod cannot use.
+     * a PKCS#7 blob that kmod cannot use, or a digest {@code digestNames} has no name for.
      */
-    public static Optional<ModuleSignature> read(ByteView file) throws ElfFormatException {
+    public static Optional<ModuleSignature> read(ByteView file, DigestNames digestNames) throws ElfFormatException {
         long size = file.size() - MAGIC.length;
         if (size < 0 || !file.startsWith(size, MAGIC)) {
             return Optional.empty();
@@ -75,8 +80,14 @@ public record ModuleSignature(String idType, String signer, byte[] keyId, String
         long signatureAt = size - signatureLength;
         byte[] blob = file.bytes(signatureAt, (int) signatureLength, "module signature");
         if (idType == ID_PKCS7) {
-            return Pkcs7Signer.parse(blob).map(s ->
-                    new ModuleSignature(ID_TYPES.get(idType), s.issuer(), s.serial(), s.hashAlgorithm(), s.signature()));
+            Optional<Pkcs7Signer> signer = Pkcs7Signer.parse(blob);
+            Optional<String> digest = signer.isEmpty() ? Optional.empty() : digestNames.of(signer.get().digest());
+            if (digest.isEmpty()) {
+                return Optional.empty();
+            }
+            Pkcs7Signer s = signer.get();
+            return Optional.of(new ModuleSignature(ID_TYPES.get(idType), s.issuer(), s.serial(), digest.get(),
+                    s.signature()));
         }
         long keyIdAt = signatureAt - keyIdLength;
         byte[] keyId = file.bytes(keyIdAt, keyIdLength, "module signature key id");

@@ -23,7 +23,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,21 +31,10 @@ import java.util.Optional;
  * encrypted digest. The blob is checked against the shape OpenSSL's {@code d2i_PKCS7} demands,
  * because anything it rejects makes kmod report no signature at all.
  */
-record Pkcs7Signer(String issuer, byte[] serial, String hashAlgorithm, byte[] signature) {
+record Pkcs7Signer(String issuer, byte[] serial, ASN1ObjectIdentifier digest, byte[] signature) {
     private static final ASN1ObjectIdentifier SIGNED_DATA = new ASN1ObjectIdentifier("1.2.840.113549.1.7.2");
     private static final ASN1ObjectIdentifier DATA = new ASN1ObjectIdentifier("1.2.840.113549.1.7.1");
     private static final ASN1ObjectIdentifier COMMON_NAME = new ASN1ObjectIdentifier("2.5.4.3");
-    /** The digests kmod's obj_to_hash_algo knows; any other makes kmod drop the signature. */
-    private static final Map<ASN1ObjectIdentifier, String> DIGESTS = Map.of(
-            new ASN1ObjectIdentifier("1.2.840.113549.2.4"), "md4",
-            new ASN1ObjectIdentifier("1.2.840.113549.2.5"), "md5",
-            new ASN1ObjectIdentifier("1.3.14.3.2.26"), "sha1",
-            new ASN1ObjectIdentifier("1.3.36.3.2.1"), "rmd160",
-            new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.1"), "sha256",
-            new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.2"), "sha384",
-            new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.3"), "sha512",
-            new ASN1ObjectIdentifier("2.16.840.1.101.3.4.2.4"), "sha224",
-            new ASN1ObjectIdentifier("1.2.156.10197.1.401"), "sm3");
     /**
      * Real signatures nest about 8 deep and OpenSSL's templates allow 30 levels. Refusing
      * deeper input up front keeps BouncyCastle's recursive parser from overflowing the stack
@@ -101,7 +89,7 @@ record Pkcs7Signer(String issuer, byte[] serial, String hashAlgorithm, byte[] si
         for (ASN1Encodable signerInfo : signerInfos) {
             signers.add(signerInfo(signerInfo));
         }
-        if (signers.isEmpty() || signers.get(0).hashAlgorithm == null) {
+        if (signers.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(signers.get(0));
@@ -136,7 +124,7 @@ record Pkcs7Signer(String issuer, byte[] serial, String hashAlgorithm, byte[] si
             ASN1Set.getInstance(unsignedAttributes, false).forEach(Pkcs7Signer::attribute);
         }
         signerInfo.end();
-        return new Pkcs7Signer(issuer, magnitude(serial), DIGESTS.get(digest), encryptedDigest);
+        return new Pkcs7Signer(issuer, magnitude(serial), digest, encryptedDigest);
     }
 
     /** BN_bn2bin of the serial: big-endian magnitude without sign or leading zeros. */
