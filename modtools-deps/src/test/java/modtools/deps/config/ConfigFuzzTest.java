@@ -3,6 +3,7 @@ package modtools.deps.config;
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
 
 /**
@@ -14,7 +15,7 @@ class ConfigFuzzTest {
     void modprobeConf(byte[] bytes) {
         List<LibkmodMessage> messages = new ArrayList<>();
         ModprobeConfig.Builder builder = new ModprobeConfig.Builder();
-        new ConfigParser(builder, messages::add).parse("fuzz.conf", bytes);
+        new ConfigParser(builder, KmodLevel.KMOD34, messages::add).parse("fuzz.conf", bytes);
         builder.build();
     }
 

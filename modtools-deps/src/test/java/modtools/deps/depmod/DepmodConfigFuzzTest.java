@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import modtools.deps.KmodLevel;
 
 /** depmod.d on any bytes: bad lines are logged and skipped, never an exception. */
 class DepmodConfigFuzzTest {
@@ -26,6 +27,6 @@ class DepmodConfigFuzzTest {
     @FuzzTest(maxDuration = "10m")
     void depmodConf(byte[] bytes) throws IOException {
         Files.write(FILE, bytes);
-        DepmodConfig.load(List.of(FILE.toString()), "6.1.0-fuzz", FILE.getParent(), (level, message) -> { });
+        DepmodConfig.load(KmodLevel.KMOD34, List.of(FILE.toString()), "6.1.0-fuzz", FILE.getParent(), (level, message) -> { });
     }
 }
