@@ -33,8 +33,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * modprobe against kmod's modprobe at each level (kmod 30, or kmod 34.2 at level 34) on a copy
- * of the cloud tree indexed by kmod's depmod, and on every name of Debian 13's tree: the same
- * arguments to both, stdout, stderr and exit status compared byte for byte. Where
+ * of the cloud tree indexed by kmod's depmod (Debian 13's tree: {@link Debian13DifferentialTest}):
+ * the same arguments to both, stdout, stderr and exit status compared byte for byte. Where
  * kmod would read this machine's /proc/cmdline and /sys/module, the tests that need other
  * contents run kmod in a private mount namespace with both bind-mounted, and give ours the
  * same files.
@@ -68,7 +68,7 @@ class ModprobeDifferentialTest {
      * command using $CMDLINE_OPTS, softdeps (one interleaving pre and post, one naming a
      * missing module and one with a malformed name), blacklists, and lines kmod rejects.
      */
-    private static Path writeFixture(Path dir) throws IOException {
+    static Path writeFixture(Path dir) throws IOException {
         Files.createDirectories(dir.resolve("nested.conf"));
         Files.writeString(dir.resolve("10-main.conf"), """
                 # every directive
@@ -147,88 +147,6 @@ class ModprobeDifferentialTest {
         List<String> args = tree("-a", "-D");
         args.addAll(names);
         assertSameAsKmod(level, args);
-    }
-
-    /**
-     * Debian 13's tree (.ko.xz), indexed by kmod 30's depmod (kmod 34.2's modprobe reads the
-     * same indexes): -D on every name, -n -v on a sample, and -c, with and without the fixture.
-     */
-    @ParameterizedTest
-    @EnumSource(KmodLevel.class)
-    void everyNameOfDebian13(KmodLevel level) throws IOException {
-        Path corpus = Corpus.trixie();
-        String trixie = Corpus.version(corpus);
-        Path root = tmp.resolve("trixie-" + level.setting());
-        Path dir = Corpus.linkedCopy(corpus, trixie, root);
-        try {
-            Processes.Result depmod = Processes.run(List.of("depmod", "-b", root.toString(), trixie));
-            assertEquals(0, depmod.status(), depmod.stderrText());
-            List<String> names = moduleNames(dir);
-            assertTrue(names.size() > 4000, "expected Debian 13's whole tree, found " + names.size());
-            List<String> tree = List.of("-C", config.toString(), "-d", root.toString(), "-S", trixie);
-            List<String> all = new ArrayList<>(tree);
-            all.addAll(List.of("-a", "-D"));
-            all.addAll(names);
-            assertSameAsKmod(level, all);
-            List<String> dryRun = new ArrayList<>(tree);
-            dryRun.addAll(List.of("-a", "-n", "-v"));
-            for (int i = 0; i < names.size(); i += 41) {
-                dryRun.add(names.get(i));
-            }
-            assertSameAsKmod(level, dryRun);
-            List<String> show = new ArrayList<>(tree);
-            show.add("-c");
-            assertSameAsKmod(level, show);
-            assertSameAsKmod(level, List.of("-d", root.toString(), "-S", trixie, "-c"));
-        } finally {
-            Corpus.removeCopy(root);
-        }
-    }
-
-    /**
-     * {@code --json}: every step of -D as one object per line; rebuilt into text, kmod's -D for
-     * every name of the tree, and for the fixture's softdeps, install and remove commands,
-     * options, built-in modules and removals.
-     */
-    @Test
-    void showDependsAsJson() throws Exception {
-        List<String> args = tree("-a", "-D");
-        args.addAll(moduleNames());
-        assertJsonRebuildsKmod(args);
-        for (String options : List.of("-D bonding", "-D e1000 x=1 y=\"a b\"", "-D macvlan", "-D ext4", "-n -v e1000",
-                "-n -v -i e1000", "-r -D dummy", "-r -D bonding", "-r -n -v fake-mod")) {
-            assertJsonRebuildsKmod(fixture(split(options)));
-        }
-    }
-
-    private static void assertJsonRebuildsKmod(List<String> args) throws MiniJson.ParseException {
-        List<String> command = new ArrayList<>(List.of("modprobe"));
-        command.addAll(args);
-        Processes.Result kmod = Processes.run(command);
-        List<String> json = new ArrayList<>(List.of("--json"));
-        json.addAll(args);
-        Processes.Result ours = Tool.ours("modprobe", json);
-        StringBuilder text = new StringBuilder();
-        for (String line : ours.stdoutText().split("\n")) {
-            if (!line.isEmpty()) {
-                text.append(asText((Map<?, ?>) MiniJson.parse(line)));
-            }
-        }
-        String what = "modprobe --json " + String.join(" ", args.subList(0, Math.min(args.size(), 8)));
-        assertEquals(kmod.stdoutText(), text.toString(), what);
-        assertEquals(kmod.status(), ours.status(), what);
-    }
-
-    /** The text line a JSON step stands for, as the man page describes it. */
-    private static String asText(Map<?, ?> step) {
-        return switch ((String) step.get("step")) {
-            case "insmod" -> "insmod " + step.get("path") + " " + step.get("options") + "\n";
-            case "install" -> "install " + step.get("command") + " " + step.get("options") + "\n";
-            case "builtin" -> "builtin " + step.get("module") + "\n";
-            case "rmmod" -> "rmmod " + step.get("module") + "\n";
-            case "remove" -> "remove " + step.get("command") + "\n";
-            default -> throw new AssertionError("unknown step " + step);
-        };
     }
 
     /** Without -a, as users type it: a sample of names, one process each. */

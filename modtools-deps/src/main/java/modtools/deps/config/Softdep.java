@@ -25,6 +25,34 @@ public record Softdep(String pattern, List<String> pre, List<String> post, Strin
         List<String> buffer = new ArrayList<>();
         int firstPre = -1, lastPre = -1, firstPost = -1, lastPost = -1;
         int mode = 0;
+        for (String word : words(text)) {
+            if (word.equals("pre:")) {
+                mode = 1;
+            } else if (word.equals("post:")) {
+                mode = 2;
+            } else if (mode != 0) {
+                buffer.add(word);
+                if (mode == 1) {
+                    pre.add(word);
+                    firstPre = firstPre < 0 ? buffer.size() - 1 : firstPre;
+                    lastPre = buffer.size() - 1;
+                } else {
+                    post.add(word);
+                    firstPost = firstPost < 0 ? buffer.size() - 1 : firstPost;
+                    lastPost = buffer.size() - 1;
+                }
+            }
+        }
+        String shown = span("pre: ", buffer, firstPre, lastPre) + span("post: ", buffer, firstPost, lastPost);
+        return new Softdep(pattern, List.copyOf(pre), List.copyOf(post), shown);
+    }
+
+    /**
+     * The words of a softdep or weakdep line as kmod's scanner cuts them: separated by C
+     * whitespace, except that whitespace at the very start of the text belongs to the first word.
+     */
+    static List<String> words(String text) {
+        List<String> words = new ArrayList<>();
         int p = 0;
         boolean wasSpace = false;
         for (int s = 0; ; s++) {
@@ -43,30 +71,14 @@ public record Softdep(String pattern, List<String> pre, List<String> post, Strin
                     continue;
                 }
             }
-            String word = text.substring(Math.min(p, s), s);
-            if (word.equals("pre:")) {
-                mode = 1;
-            } else if (word.equals("post:")) {
-                mode = 2;
-            } else if ((c != '\0' || !wasSpace) && mode != 0) {
-                buffer.add(word);
-                if (mode == 1) {
-                    pre.add(word);
-                    firstPre = firstPre < 0 ? buffer.size() - 1 : firstPre;
-                    lastPre = buffer.size() - 1;
-                } else {
-                    post.add(word);
-                    firstPost = firstPost < 0 ? buffer.size() - 1 : firstPost;
-                    lastPost = buffer.size() - 1;
-                }
+            if (c != '\0' || !wasSpace) {
+                words.add(text.substring(Math.min(p, s), s));
             }
             p = s + 1;
             if (c == '\0') {
-                break;
+                return words;
             }
         }
-        String shown = span("pre: ", buffer, firstPre, lastPre) + span("post: ", buffer, firstPost, lastPost);
-        return new Softdep(pattern, List.copyOf(pre), List.copyOf(post), shown);
     }
 
     private static String span(String label, List<String> buffer, int first, int last) {

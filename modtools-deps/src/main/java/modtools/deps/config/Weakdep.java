@@ -1,6 +1,5 @@
 package modtools.deps.config;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,38 +13,9 @@ public record Weakdep(String pattern, List<String> modules) {
         modules = List.copyOf(modules);
     }
 
-    /**
-     * kmod_config_add_weakdep: words separated by C whitespace, with the scanner's quirk that
-     * whitespace at the very start of the text belongs to the first word.
-     */
+    /** kmod_config_add_weakdep: the words as softdep's scanner cuts them, every one a module. */
     static Weakdep parse(String pattern, String text) {
-        List<String> words = new ArrayList<>();
-        int p = 0;
-        boolean wasSpace = false;
-        for (int s = 0; ; s++) {
-            char c = s < text.length() ? text.charAt(s) : '\0';
-            if (c != '\0') {
-                if (!Softdep.isCSpace(c)) {
-                    wasSpace = false;
-                    continue;
-                }
-                if (wasSpace) {
-                    p = s + 1;
-                    continue;
-                }
-                wasSpace = true;
-                if (p >= s) {
-                    continue;
-                }
-            }
-            if (c != '\0' || !wasSpace) {
-                words.add(text.substring(Math.min(p, s), s));
-            }
-            p = s + 1;
-            if (c == '\0') {
-                return new Weakdep(pattern, words);
-            }
-        }
+        return new Weakdep(pattern, Softdep.words(text));
     }
 
     /** How {@code modprobe -c} prints the modules: kmod joins its word buffer with spaces. */
