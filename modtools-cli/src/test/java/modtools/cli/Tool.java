@@ -60,9 +60,9 @@ public final class Tool {
         };
     }
 
-    /** In this JVM only, copying kmod 30. */
+    /** In this JVM only, with the tools' environment as it is (the default level, as a server started for the tests). */
     public static Processes.Result inProcess(String name, List<String> args) {
-        return ours(name, args, inv -> Main.run(name, inv));
+        return inProcess(name, args, Path.of(System.getProperty("user.dir")), Processes.environment());
     }
 
     /** Through the client and the tests' shared server only. */
