@@ -225,7 +225,9 @@ public final class Linker {
         for (int from = 1; from < symbolCount; from += CHUNK) {
             classify(from, Math.min(symbolCount, from + CHUNK));
         }
-        kind[0] = ABSOLUTE; // the null symbol: relocations without a symbol add their addend to 0
+        if (symbolCount > 0) {
+            kind[0] = ABSOLUTE; // the null symbol: relocations without a symbol add their addend to 0
+        }
     }
 
     private void classify(int from, int to) throws LinkException, ElfFormatException {
