@@ -2,28 +2,16 @@ package modtools.deps.index;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import modtools.testkit.ScratchFile;
 
 /**
  * The index reader on any bytes, in both of kmod's reader orders: lookups (exact and wild)
  * and the full walk end in a result or {@link IndexFormatException}, nothing else.
  */
 class IndexFuzzTest {
-    private static final Path FILE = scratch();
-
-    private static Path scratch() {
-        try {
-            Path dir = Files.createTempDirectory("index-fuzz");
-            dir.toFile().deleteOnExit();
-            Path file = dir.resolve("modules.fuzz.bin");
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final Path FILE = ScratchFile.create("modules.fuzz.bin");
 
     @FuzzTest(maxDuration = "10m")
     void indexReader(byte[] bytes) throws IOException {

@@ -2,11 +2,11 @@ package modtools.elf.module;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import modtools.testkit.ScratchFile;
 import java.nio.file.StandardOpenOption;
 
 /**
@@ -16,19 +16,7 @@ import java.nio.file.StandardOpenOption;
  */
 class DecoderFuzzTest {
     private static final int LIMIT = 1 << 24;
-    private static final Path FILE = scratch();
-
-    private static Path scratch() {
-        try {
-            Path dir = Files.createTempDirectory("decoder-fuzz");
-            dir.toFile().deleteOnExit();
-            Path file = dir.resolve("fuzz.ko");
-            file.toFile().deleteOnExit();
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
+    private static final Path FILE = ScratchFile.create("fuzz.ko");
 
     @FuzzTest(maxDuration = "10m")
     void decoders(byte[] bytes) throws IOException {
