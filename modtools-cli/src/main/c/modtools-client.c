@@ -292,6 +292,44 @@ static void die_of_caught_signal(void) {
 	raise(sig);
 }
 
+/* Whether a word of modprobe's command line asks only to look (-D, -n, -c, -R, --show-*, ...). */
+static int looking_word(const char *w) {
+	static const char *const longs[] = {"--show", "--dry-run", "--resolve-alias", "--dump-modversions",
+					    "--version", "--help"};
+	if (w[0] != '-' || w[1] == 0)
+		return 0;
+	if (w[1] == '-') {
+		for (size_t i = 0; i < sizeof longs / sizeof longs[0]; i++)
+			if (strncmp(w, longs[i], strlen(longs[i])) == 0)
+				return 1;
+		return 0;
+	}
+	return strpbrk(w + 1, "DncRVh") != NULL;
+}
+
+/* Whether starting a server may pay: not for a modprobe that loads or removes, which the
+   server would hand back anyway. A rough look; whoever answers decides with modprobe's own
+   parser, so a server already running still gets the call. */
+static int may_be_served(void) {
+	const char *base = strrchr(argv0, '/') != NULL ? strrchr(argv0, '/') + 1 : argv0;
+	int first = 0;
+	if (strcmp(base, "modtools") == 0) {
+		if (nargs == 0)
+			return 1;
+		base = args[0];
+		first = 1;
+	}
+	if (strcmp(base, "modprobe") != 0)
+		return 1;
+	for (int i = first; i < nargs; i++)
+		if (looking_word(args[i]))
+			return 1;
+	const char *options = getenv("MODPROBE_OPTIONS");
+	return options != NULL && (strstr(options, "-D") != NULL || strstr(options, "-n") != NULL ||
+				   strstr(options, "-c") != NULL || strstr(options, "--show") != NULL ||
+				   strstr(options, "--dry-run") != NULL);
+}
+
 enum outcome { RETRY, FALLBACK };
 
 /* One call on a connected server: exits with the command's status, or says what to do next. */
@@ -356,6 +394,8 @@ int main(int argc, char **argv) {
 		not_served("the server does not run this call");
 	if (only_served)
 		not_served("no server answered");
+	if (!may_be_served())
+		run_in_own_jvm();
 	/* No server, or one of another build that is quitting now: start ours, once. */
 	int alive = start_server();
 	if (alive >= 0 && (fd = wait_for_server(alive)) >= 0)
