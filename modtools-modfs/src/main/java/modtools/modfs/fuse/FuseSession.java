@@ -81,6 +81,10 @@ public final class FuseSession {
             in.limit((int) n);
             try {
                 handle();
+            } catch (IndexOutOfBoundsException e) {
+                // A request shorter than its opcode's fixed part (found by fuzzing the decoder):
+                // malformed, not a bug of ours.
+                reply(out, in.getLong(8), Errno.EINVAL, 0);
             } catch (RuntimeException e) {
                 // A bug of ours must cost one request, not the mount: the caller gets EIO.
                 System.err.println("modfs: request " + in.getInt(4) + " failed: " + e);
