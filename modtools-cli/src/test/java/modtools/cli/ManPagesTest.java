@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Every option a command's --help lists (the option column of its lines that start with a
+ * Every option a command's --help lists at either kmod level (the option column of its lines that start with a
  * dash) is in its man page, as man renders the page that scripts/build-man makes from
  * man/*.scd (with scdoc).
  */
@@ -47,13 +48,14 @@ class ManPagesTest {
     void everyOptionOfTheHelpIsInTheManPage(String command, String sub, String page) {
         List<String> args = new ArrayList<>(sub.isEmpty() ? List.of() : List.of(sub));
         args.add("--help");
-        Processes.Result help = Tool.ours(command, args);
-        // kmod's lsmod has no --help: its usage comes as an error
-        Set<String> options = options(help.stdoutText() + help.stderrText());
         String text = render(page);
-        for (String option : options) {
-            assertTrue(Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])").matcher(text).find(),
-                    option + " (from " + command + " " + sub + " --help) is not in " + page);
+        for (KmodLevel level : KmodLevel.values()) {
+            Processes.Result help = Tool.ours(level, command, args);
+            // kmod 30's lsmod has no --help: its usage comes as an error
+            for (String option : options(help.stdoutText() + help.stderrText())) {
+                assertTrue(Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])").matcher(text).find(),
+                        option + " (from " + command + " " + sub + " --help at " + level + ") is not in " + page);
+            }
         }
     }
 
