@@ -15,6 +15,7 @@ import modtools.cli.Invocation;
 import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
 import modtools.elf.module.ModuleFile;
+import modtools.elf.module.ModuleImage;
 import modtools.link.ImageFile;
 import modtools.link.LinkException;
 import modtools.link.LinkMap;
@@ -95,6 +96,9 @@ public final class LinkCommand implements Command {
         }
         Path output = invocation.file(outputFile);
         ImageFile image = new ImageFile(output);
+        // Held until the map is written, then freed at once: a resident server links call after
+        // call, and a decompressed object lives in native memory the collector does not see.
+        List<ModuleImage> opened = new ArrayList<>();
         try {
             SymbolMap.Builder symbols = new SymbolMap.Builder();
             for (String f : symbolFiles) {
@@ -102,7 +106,9 @@ public final class LinkCommand implements Command {
             }
             List<ElfFile> objects = new ArrayList<>();
             for (String operand : parsed.operands()) {
-                objects.add(ModuleFile.open(invocation.file(operand)));
+                ModuleImage object = ModuleFile.readImage(invocation.file(operand));
+                opened.add(object);
+                objects.add(object.elf());
             }
             ElfFile elf = objects.size() == 1 ? objects.get(0) : ObjectMerger.merge(objects);
             LinkedImage linked = Linker.link(elf, base, symbols.build(), image);
@@ -117,6 +123,10 @@ public final class LinkCommand implements Command {
             invocation.err().println(NAME + ": " + e.getMessage());
         } catch (IOException e) {
             invocation.err().println(NAME + ": " + describe(e));
+        } finally {
+            for (ModuleImage object : opened) {
+                object.close();
+            }
         }
         try {
             image.discard();

@@ -15,6 +15,7 @@ import modtools.elf.module.DigestNames;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
+import modtools.elf.module.ModuleImage;
 import modtools.elf.module.ModuleLoadException;
 import modtools.elf.module.ModuleSignature;
 
@@ -41,8 +42,10 @@ final class ModuleReader {
     }
 
     private List<ModInfoEntry> fileEntries(Target.File target) throws InfoUnavailable {
-        try {
-            ElfFile elf = ModuleFile.open(Path.of(target.path()));
+        // Closed at once rather than left to a collection: a resident server reads module after
+        // module, and a decoded image lives in native memory the collector does not see.
+        try (ModuleImage image = ModuleFile.readImage(Path.of(target.path()))) {
+            ElfFile elf = image.elf();
             if (elf.section(".modinfo").isEmpty()) {
                 throw new InfoUnavailable(Errno.ENOENT, target.path() + ": no .modinfo section");
             }

@@ -32,6 +32,7 @@ import modtools.elf.ElfFile;
 import modtools.elf.ElfFormatException;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModuleFile;
+import modtools.elf.module.ModuleImage;
 
 /**
  * modprobe: kmod 30's command line, lookups, output and exit codes. Loading and unloading go
@@ -373,8 +374,8 @@ public final class ModprobeCommand implements Command {
         String what = s.showModversions ? "modversions" : "symbols";
         List<String> lines = new ArrayList<>();
         int errno;
-        try {
-            ElfFile elf = ModuleFile.open(path);
+        try (ModuleImage image = ModuleFile.readImage(path)) { // served: native memory freed now, not at a collection
+            ElfFile elf = image.elf();
             KernelModule module = KernelModule.of(elf);
             if (s.showModversions) {
                 module.versions().forEach(v -> lines.add(String.format("0x%08x\t%s%n", v.crc(), v.symbol())));

@@ -78,6 +78,35 @@ public final class ModuleFile {
         }
     }
 
+    /**
+     * The module's bytes for a reader of one or a few modules (modinfo, modprobe, link): a plain
+     * file mapped as {@link #contents} maps it, with no native library to start, while a
+     * decompressed image is freed when the image is closed. A resident server runs such
+     * readers call after call, and decoded images left to the collector piled up in native
+     * memory it does not see.
+     */
+    public static ModuleImage readImage(Path path) throws IOException {
+        String name = path.toString();
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            checkSize(name, size);
+            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
+            Compression compression = Compression.of(mapped);
+            if (compression == Compression.NONE) {
+                return ModuleImage.mapped(name, mapped, null);
+            }
+            DecodedMemory memory = DecodedMemory.owned();
+            try {
+                CompressedFile file = new CompressedFile(name, mapped, channel);
+                return ModuleImage.decoded(name,
+                        Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, memory), memory);
+            } catch (IOException | RuntimeException e) {
+                memory.close();
+                throw e;
+            }
+        }
+    }
+
     private static void checkSize(String name, long size) throws ModuleLoadException {
         if (size < Compression.MAGIC_PROBE_SIZE) {
             throw new ModuleLoadException(name, "file of " + size + " bytes is too short for a module");

@@ -7,7 +7,7 @@ import modtools.elf.jna.FileMapping;
 
 /**
  * A module's bytes for as long as the caller needs them: a mapping of a plain file, unmapped by
- * {@link #close}, or a decompressed image, freed (native memory) or given up (a Java decoder's
+ * {@link #close} (or, when it came from FileChannel.map, by the collector), or a decompressed image, freed (native memory) or given up (a Java decoder's
  * heap array) by {@link #close}. A reader of a whole tree closes each module once it has copied
  * out what it needs, so that neither mappings nor images pile up until a garbage collection.
  * Nothing read from the buffer may be kept past close: the memory behind it is gone.
