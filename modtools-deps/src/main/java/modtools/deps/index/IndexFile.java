@@ -260,12 +260,8 @@ public final class IndexFile {
         appendPrefix(pattern, start, j);
         while (!stack.isEmpty()) {
             Frame top = stack.peek();
-            Node child = null;
-            int ch = 0;
-            while (child == null && top.next <= top.node.last) {
-                ch = top.next++;
-                child = walk.child(top.node, ch);
-            }
+            Node child = top.nextChild(walk);
+            int ch = top.ch;
             if (child != null) {
                 if (!seen.add(child.offset)) {
                     throw loop(child.offset);
@@ -308,12 +304,8 @@ public final class IndexFile {
         addEntries(walk, root, key, access, out);
         while (!stack.isEmpty()) {
             Frame top = stack.peek();
-            Node child = null;
-            int ch = 0;
-            while (child == null && top.next <= top.node.last) {
-                ch = top.next++;
-                child = walk.child(top.node, ch);
-            }
+            Node child = top.nextChild(walk);
+            int ch = top.ch;
             if (child == null) {
                 stack.pop();
                 key.length = top.mark;
@@ -408,11 +400,24 @@ public final class IndexFile {
         final Node node;
         final int mark;
         int next;
+        int ch;
 
         Frame(Node node, int mark) {
             this.node = node;
             this.mark = mark;
             this.next = node.first;
+        }
+
+        /** The next child present after the last one taken, or null; its character is left in {@link #ch}. */
+        Node nextChild(Walk walk) throws IndexFormatException {
+            while (next <= node.last) {
+                ch = next++;
+                Node child = walk.child(node, ch);
+                if (child != null) {
+                    return child;
+                }
+            }
+            return null;
         }
     }
 
