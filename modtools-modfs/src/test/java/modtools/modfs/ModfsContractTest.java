@@ -457,4 +457,108 @@ class ModfsContractTest {
             Sys.close(other);
         }
     }
+
+    /**
+     * flock(2)'s rules, conversions included (a failed upgrade loses the shared lock, as on
+     * Linux), checked against the kernel's own flock on a file of the test's: the same steps on
+     * three open files give the same errno on both.
+     */
+    @Test
+    void flockFollowsTheKernelsRulesStepForStep() throws IOException {
+        Sys.mkdir(p("hello"), 0755);
+        Path plain = Files.writeString(tmp.resolve("plain"), "");
+        int[][] steps = {
+            {0, Sys.LOCK_SH}, {1, Sys.LOCK_SH | Sys.LOCK_NB}, {2, Sys.LOCK_EX | Sys.LOCK_NB},
+            {1, Sys.LOCK_EX | Sys.LOCK_NB}, {0, Sys.LOCK_EX | Sys.LOCK_NB}, {1, Sys.LOCK_SH | Sys.LOCK_NB},
+            {0, Sys.LOCK_SH}, {1, Sys.LOCK_SH | Sys.LOCK_NB}, {0, Sys.LOCK_UN}, {2, Sys.LOCK_EX | Sys.LOCK_NB},
+            {1, Sys.LOCK_UN}, {2, Sys.LOCK_EX | Sys.LOCK_NB}, {2, Sys.LOCK_EX}, {2, Sys.LOCK_SH},
+            {0, Sys.LOCK_SH | Sys.LOCK_NB}, {2, Sys.LOCK_UN}, {0, Sys.LOCK_EX | Sys.LOCK_NB}, {0, Sys.LOCK_UN},
+        };
+        assertEquals(flockSteps(plain.toString(), steps), flockSteps(p("hello/info"), steps));
+        assertTrue(flockSteps(p("hello/info"), steps).contains(EWOULDBLOCK), "the steps include conflicts");
+    }
+
+    /** The errno of each step on {@code path}, run on three descriptors of it. */
+    private static List<Integer> flockSteps(String path, int[][] steps) {
+        int[] fds = {Sys.open(path, Sys.O_RDONLY, 0), Sys.open(path, Sys.O_RDONLY, 0), Sys.open(path, Sys.O_RDONLY, 0)};
+        try {
+            List<Integer> errnos = new java.util.ArrayList<>();
+            for (int[] step : steps) {
+                errnos.add(Sys.errno(() -> Sys.flock(fds[step[0]], step[1])));
+            }
+            return errnos;
+        } finally {
+            for (int fd : fds) {
+                Sys.close(fd);
+            }
+        }
+    }
+
+    @Test
+    void aBlockedFlockGoesOnWhenTheHolderClosesItsFile() throws Exception {
+        Sys.mkdir(p("hello"), 0755);
+        int holder = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
+        int waiter = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
+        try {
+            Sys.flock(holder, Sys.LOCK_EX);
+            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
+                    () -> Sys.errno(() -> Sys.flock(waiter, Sys.LOCK_EX)), runnable -> new Thread(runnable).start());
+            Thread.sleep(200);
+            assertFalse(waiting.isDone(), "LOCK_EX waits while another file holds it");
+            assertEquals("1.0.0-modfs\n", m.read("version"), "the host answers meanwhile");
+            Sys.close(holder);
+            holder = -1;
+            assertEquals(0, waiting.get(5, TimeUnit.SECONDS), "the last close lets the waiter in");
+            int third = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
+            assertEquals(EWOULDBLOCK, Sys.errno(() -> Sys.flock(third, Sys.LOCK_SH | Sys.LOCK_NB)));
+            Sys.close(third);
+        } finally {
+            if (holder >= 0) {
+                Sys.close(holder);
+            }
+            Sys.close(waiter);
+        }
+    }
+
+    /** A held lock blocks others, so whoever may not change the mount may not take one, on any file. */
+    @Test
+    void flockIsRootsAndTheOwnersOnly() throws Exception {
+        Sys.mkdir(p("hello"), 0755);
+        Files.write(m.path("hello/module"), new byte[0]);
+        List<String> files = List.of("hello/info", "hello/control", "hello/module", "version");
+        CompletableFuture<List<Integer>> asNobody = CompletableFuture.supplyAsync(() -> {
+            Sys.setfsgid(NOBODY);
+            Sys.setfsuid(NOBODY);
+            try {
+                List<Integer> errnos = new java.util.ArrayList<>();
+                for (String f : files) {
+                    int fd = Sys.open(p(f), Sys.O_RDONLY, 0);
+                    try {
+                        for (int operation : new int[] {Sys.LOCK_SH | Sys.LOCK_NB, Sys.LOCK_EX | Sys.LOCK_NB,
+                            Sys.LOCK_SH, Sys.LOCK_EX, Sys.LOCK_UN}) {
+                            errnos.add(Sys.errno(() -> Sys.flock(fd, operation)));
+                        }
+                    } finally {
+                        Sys.close(fd);
+                    }
+                }
+                return errnos;
+            } finally {
+                Sys.setfsuid(0);
+                Sys.setfsgid(0);
+            }
+        }, runnable -> new Thread(runnable).start());
+        int a = Errno.EACCES;
+        List<Integer> each = List.of(a, a, a, a, 0);
+        assertEquals(java.util.Collections.nCopies(files.size(), each).stream().flatMap(List::stream).toList(),
+                asNobody.get(5, TimeUnit.SECONDS));
+        for (String f : files) {
+            int fd = Sys.open(p(f), Sys.O_RDONLY, 0);
+            try {
+                assertEquals(0, Sys.errno(() -> Sys.flock(fd, Sys.LOCK_EX | Sys.LOCK_NB)), "root locks " + f);
+            } finally {
+                Sys.close(fd);
+            }
+        }
+    }
 }

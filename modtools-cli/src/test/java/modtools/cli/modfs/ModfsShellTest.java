@@ -176,6 +176,62 @@ class ModfsShellTest {
         assertEquals(0, r.status(), r.output());
     }
 
+    /**
+     * A lock held blocks root's loaders, so uid 65534 may take none on root's mount; root's own
+     * locks exclude each other across processes, a blocked waiter goes on when the holder is
+     * killed, and a waiter killed by SIGINT or SIGKILL goes at once without the lock.
+     */
+    @Test
+    void flockIsRootsAloneAndWaitersGoOnSignals() throws Exception {
+        Result r = script("""
+                as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+                ms() { echo $(( $(date +%s%N) / 1000000 )); }
+                # until FILE: waits up to 5 s for FILE to appear.
+                until_there() { for i in $(seq 500); do [ -e "$1" ] && return 0; sleep 0.01; done; return 1; }
+                modtools modfs mount "$M" || fail "mount"
+                mkdir "$M/locked" || fail mkdir
+                truncate -s 4096 "$M/locked/module" || fail "module file"
+                for f in info control module; do
+                  for mode in -s -x "-s -n" "-x -n"; do
+                    refused "Permission denied" as_nobody bash -c "exec 9<'$M/locked/$f'; flock $mode 9"
+                  done
+                done
+
+                ( exec 9<"$M/locked/info"; flock -x 9; touch "$WORK/holding"; exec sleep 60 ) &
+                holder=$!
+                until_there "$WORK/holding" || fail "the holder never took its lock"
+                flock -xn "$M/locked/info" true; [ $? = 1 ] || fail "flock -xn got the lock another process holds"
+                flock -sn "$M/locked/info" true; [ $? = 1 ] || fail "flock -sn got the lock another process holds"
+                flock -x "$M/locked/info" touch "$WORK/waited" &
+                waiter=$!
+                sleep 0.5
+                [ ! -e "$WORK/waited" ] || fail "the blocking flock did not wait"
+                kill -KILL $holder; wait $holder 2>/dev/null
+                until_there "$WORK/waited" || fail "the waiter did not go on when the holder was killed"
+                wait $waiter || fail "the waiter failed"
+
+                ( exec 9<"$M/locked/info"; flock -s 9; touch "$WORK/holding2"; exec sleep 60 ) &
+                holder=$!
+                until_there "$WORK/holding2" || fail "the second holder never took its lock"
+                for signal in INT KILL; do
+                  env --default-signal=INT flock -x "$M/locked/info" touch "$WORK/got-$signal" &
+                  waiter=$!
+                  sleep 0.5
+                  start=$(ms); kill -$signal $waiter; wait $waiter 2>/dev/null; took=$(( $(ms) - start ))
+                  echo "a waiter killed by SIG$signal went after $took ms"
+                  [ "$took" -lt 2000 ] || fail "the waiter took $took ms to die of SIG$signal"
+                  [ ! -e "$WORK/got-$signal" ] || fail "the waiter killed by SIG$signal got the lock"
+                done
+                flock -sn "$M/locked/info" true || fail "a shared lock beside the holder's was refused"
+                kill -KILL $holder; wait $holder 2>/dev/null
+                flock -xn "$M/locked/info" true || fail "the lock stayed with a killed waiter or holder"
+                modtools modfs umount "$M" || fail "umount"
+                echo done
+                """);
+        assertEquals(0, r.status(), r.output());
+        assertTrue(r.output().endsWith("done\n"), r.output());
+    }
+
     @Test
     void aDeadMountIsRecoveredByMountAndByUmount() throws Exception {
         Result r = script("""

@@ -274,6 +274,12 @@ public final class Modfs implements FuseFilesystem {
     }
 
     @Override
+    public Outcome<Void> mayLock(Caller caller) {
+        return owner.mayChange(caller) ? Outcome.done(null)
+                : Outcome.failed(Errno.EACCES, "only root and the owner may lock files");
+    }
+
+    @Override
     public synchronized Outcome<byte[]> read(Caller caller, long id, long offset, int size) {
         Node node = nodes.get(id);
         if (node == null) {

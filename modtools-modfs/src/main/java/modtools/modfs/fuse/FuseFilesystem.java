@@ -43,4 +43,12 @@ public interface FuseFilesystem {
     CompletionStage<Outcome<Integer>> write(Caller caller, long node, long offset, ByteBuffer data);
 
     Outcome<List<DirEntry>> readdir(long node);
+
+    /**
+     * Whether {@code caller} may take flock(2) locks, on any file of the mount: a lock held
+     * blocks others, so whoever may not change the mount may not lock it. Asked of every lock
+     * request but an unlock, whether or not the file is still in the tree (a locked file may be
+     * removed under its holder).
+     */
+    Outcome<Void> mayLock(Caller caller);
 }

@@ -17,13 +17,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Choices that matter for modfs, all made here: every open file gets FOPEN_DIRECT_IO, so
  * reads always reach the filesystem and are never cut to a stale size (status files change
  * under the reader); entry and attribute timeouts are zero, so a state change is seen at once;
- * FUSE_FLOCK_LOCKS and FUSE_POSIX_LOCKS are not asked for, so the kernel keeps flock(2) and
- * fcntl locks itself, across processes, on our inodes.
+ * FUSE_FLOCK_LOCKS is asked for, so flock(2) comes to us as SETLK/SETLKW and the filesystem
+ * decides who may lock ({@link FuseFilesystem#mayLock}): a lock blocks other processes, and the
+ * kernel would grant one to anyone who can open a file for reading. The locks themselves are a
+ * {@link FlockTable}'s; a SETLKW that must wait is answered when the lock is free, so a waiter
+ * holds no thread. FUSE_POSIX_LOCKS is not asked for: fcntl locks stay the kernel's, and they
+ * never conflict with flock's.
  */
 public final class FuseSession {
     private static final int MAJOR = 7;
     private static final int MINOR = 31;
     private static final int FUSE_BIG_WRITES = 1 << 5;
+    private static final int FUSE_FLOCK_LOCKS = 1 << 10;
     private static final int FUSE_MAX_PAGES = 1 << 22;
     private static final int FOPEN_DIRECT_IO = 1;
     private static final int IN_HEADER = 40;
@@ -40,6 +45,17 @@ public final class FuseSession {
     private static final int DT_DIR = 4;
     private static final int DT_REG = 8;
     private static final int BLOCK = 4096;
+    private static final int FUSE_LK_FLOCK = 1;
+    private static final int FUSE_RELEASE_FLOCK_UNLOCK = 1 << 1;
+    private static final int F_RDLCK = 0;
+    private static final int F_WRLCK = 1;
+    private static final int F_UNLCK = 2;
+    /**
+     * Background requests the kernel keeps in flight. A RELEASE is one, and it drops its
+     * file's flock: past this many the kernel holds it back, and a lock request made after the
+     * close could overtake it, so the bound is far above what modfs's clients ever have open.
+     */
+    private static final int MAX_BACKGROUND = 4096;
 
     private final FuseChannel device;
     private final FuseFilesystem fs;
@@ -51,6 +67,8 @@ public final class FuseSession {
      * removes an entry answers it: the thread that completes the write, or an interrupt.
      */
     private final Map<Long, Boolean> pending = new ConcurrentHashMap<>();
+    /** flock(2) locks; only the reader thread touches them. */
+    private final FlockTable locks = new FlockTable();
 
     public FuseSession(FuseChannel device, FuseFilesystem fs) {
         this.device = device;
@@ -117,7 +135,9 @@ public final class FuseSession {
             case Opcode.WRITE -> write(unique, caller, node);
             case Opcode.READDIR -> readdir(unique, node);
             case Opcode.STATFS -> statfs(unique);
-            case Opcode.RELEASE, Opcode.RELEASEDIR, Opcode.FLUSH, Opcode.FSYNC, Opcode.FSYNCDIR, Opcode.DESTROY ->
+            case Opcode.SETLK, Opcode.SETLKW -> setlk(unique, caller, node, opcode == Opcode.SETLKW);
+            case Opcode.RELEASE -> release(unique, node);
+            case Opcode.RELEASEDIR, Opcode.FLUSH, Opcode.FSYNC, Opcode.FSYNCDIR, Opcode.DESTROY ->
                     reply(out, unique, 0, 0);
             case Opcode.INTERRUPT -> interrupt(in.getLong(IN_HEADER));
             default -> reply(out, unique, Errno.ENOSYS, 0);
@@ -128,8 +148,9 @@ public final class FuseSession {
         int kernelFlags = in.getInt(IN_HEADER + 12);
         int maxReadahead = in.getInt(IN_HEADER + 8);
         ByteBuffer b = body(out);
-        b.putInt(MAJOR).putInt(MINOR).putInt(maxReadahead).putInt(kernelFlags & (FUSE_BIG_WRITES | FUSE_MAX_PAGES));
-        b.putShort((short) 16).putShort((short) 12); // max_background, congestion_threshold
+        b.putInt(MAJOR).putInt(MINOR).putInt(maxReadahead)
+                .putInt(kernelFlags & (FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_FLOCK_LOCKS));
+        b.putShort((short) MAX_BACKGROUND).putShort((short) 12); // max_background, congestion_threshold
         b.putInt(FuseDevice.MAX_WRITE).putInt(1); // max_write, time_gran
         b.putShort((short) (FuseDevice.MAX_WRITE / 4096)).putShort((short) 0); // max_pages, map_alignment
         for (int i = 0; i < 8; i++) {
@@ -224,14 +245,69 @@ public final class FuseSession {
     }
 
     /**
+     * flock(2) on an open file (fuse_lk_in: fh, owner, lk {start, end, type, pid}, lk_flags).
+     * The owner is the open file description, as flock's locks belong to it; an unlock is
+     * everyone's right, a lock only the filesystem's choice of callers'. A SETLKW that conflicts
+     * is answered later, when an unlock or a release lets it in, or by an interrupt.
+     */
+    private void setlk(long unique, Caller caller, long node, boolean wait) {
+        long owner = in.getLong(IN_HEADER + 8);
+        int type = in.getInt(IN_HEADER + 32);
+        if ((in.getInt(IN_HEADER + 40) & FUSE_LK_FLOCK) == 0) {
+            // POSIX locks are never asked for; the kernel keeps them.
+            reply(out, unique, Errno.ENOSYS, 0);
+            return;
+        }
+        if (type == F_UNLCK) {
+            reply(out, unique, 0, 0);
+            grant(locks.unlock(node, owner));
+            return;
+        }
+        if (type != F_RDLCK && type != F_WRLCK) {
+            reply(out, unique, Errno.EINVAL, 0);
+            return;
+        }
+        if (fs.mayLock(caller) instanceof Outcome.Failed<Void> f) {
+            reply(out, unique, f.errno(), 0);
+            return;
+        }
+        FlockTable.Answer answer = locks.lock(node, owner, type == F_WRLCK, unique, wait);
+        switch (answer.status()) {
+            case GRANTED -> reply(out, unique, 0, 0);
+            case WOULD_BLOCK -> reply(out, unique, Errno.EAGAIN, 0);
+            case QUEUED -> { }
+        }
+        grant(answer.granted());
+    }
+
+    /** The last descriptor of an open file closed (its process may have died): its flock goes. */
+    private void release(long unique, long node) {
+        int releaseFlags = in.getInt(IN_HEADER + 12);
+        long owner = in.getLong(IN_HEADER + 16);
+        reply(out, unique, 0, 0);
+        if ((releaseFlags & FUSE_RELEASE_FLOCK_UNLOCK) != 0) {
+            grant(locks.unlock(node, owner));
+        }
+    }
+
+    /** Answers the waiting SETLKW requests that got their lock. */
+    private void grant(List<Long> requests) {
+        for (long request : requests) {
+            reply(out, request, 0, 0);
+        }
+    }
+
+    /**
      * The caller of request {@code unique} got a signal (the kernel sends FUSE_INTERRUPT for
      * SIGKILL too): a write still waiting for a module's code is answered EINTR now, so the
      * caller's system call ends and the process can go, instead of waiting in D state for an
      * init that may never return. What it started goes on: the module stays initializing.
-     * Anything else was answered already, and an interrupt gets no reply of its own.
+     * A SETLKW still waiting for its lock stops waiting and is answered EINTR too (the kernel
+     * restarts the flock, or the signal ends the process). Anything else was answered already,
+     * and an interrupt gets no reply of its own.
      */
     private void interrupt(long unique) {
-        if (pending.remove(unique) != null) {
+        if (pending.remove(unique) != null || locks.cancel(unique)) {
             reply(out, unique, Errno.EINTR, 0);
         }
     }

@@ -22,8 +22,10 @@ final class Opcode {
     static final int READDIR = 28;
     static final int RELEASEDIR = 29;
     static final int FSYNCDIR = 30;
-    static final int INTERRUPT = 36;
+    static final int SETLK = 32;
+    static final int SETLKW = 33;
     static final int CREATE = 35;
+    static final int INTERRUPT = 36;
     static final int DESTROY = 38;
     static final int BATCH_FORGET = 42;
 

@@ -117,6 +117,11 @@ class FuseDecoderFuzzTest {
             return Outcome.done(List.of(new DirEntry(".", ROOT, true), new DirEntry("..", ROOT, true),
                     new DirEntry("f", 2, false)));
         }
+
+        @Override
+        public Outcome<Void> mayLock(Caller caller) {
+            return caller.uid() == 0 ? Outcome.done(null) : Outcome.failed(Errno.EACCES, "not root");
+        }
     }
 
     @FuzzTest(maxDuration = "10m")
