@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import modtools.cli.insmod.InsmodCommand;
 import modtools.cli.lsmod.LsmodCommand;
 import modtools.cli.modprobe.Host;
+import modtools.cli.modprobe.ModprobeCommand;
 import modtools.cli.rmmod.RmmodCommand;
 import modtools.deps.KmodLevel;
 import modtools.load.linux.LinuxModuleLoader;
@@ -167,8 +168,8 @@ class LinuxToolsDifferentialTest {
         return atBothLevels("", "-", "TMP/missing.ko", "TMP", "TMP/short.ko", "TMP/text.ko", "TMP/text.ko a=1 b=2",
                 "-f TMP/text.ko", "-p -s TMP/text.ko", "-p TMP/text.ko", "-s TMP/text.ko", "-s", "-v TMP/text.ko",
                 "--force TMP/text.ko", "--syslog TMP/missing.ko", "--verbose -v TMP/short.ko", "TMP/text.ko.xz",
-                "-f TMP/text.ko.xz", "TMP/text.ko.zst", "TMP/garbage.ko.xz", "TMP/text.ko/x", "-h", "--help",
-                "--nosuch");
+                "-f TMP/text.ko.xz", "TMP/text.ko.zst", "TMP/garbage.ko.xz", "-f TMP/garbage.ko.xz",
+                "TMP/truncated.ko.xz", "TMP/text.ko/x", "-h", "--help", "--nosuch");
     }
 
     @ParameterizedTest
@@ -178,16 +179,39 @@ class LinuxToolsDifferentialTest {
         Files.writeString(tmp.resolve("text.ko"), "plain text, long enough for a magic\n");
         compress(List.of("xz", "-c"), "text.ko.xz");
         compress(List.of("zstd", "-q", "-c"), "text.ko.zst");
-        byte[] garbage = {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
-        Files.write(tmp.resolve("garbage.ko.xz"), garbage);
-        // kmod 34.2 first logs the decoder's complaint (insmod: ERROR: xz: File is corrupt), which our
-        // loaders answer with the errno alone
-        assumeTrue(level == KmodLevel.KMOD30 || !args.contains("garbage"), "kmod 34.2's decoder message");
+        TestModules.writeDamagedXz(tmp);
         List<String> argv = split(args);
         Processes.Result kmod = kmod(level, "insmod", argv);
         Processes.Result ours = Tool.ours(level, "insmod", argv,
                 new InsmodCommand(LinuxModuleLoader.forThisMachine().orElseThrow()));
         ModinfoDifferentialTest.assertSameOutput(kmod, ours, "insmod " + args + " at level " + level.setting());
+    }
+
+    /**
+     * modprobe through the Linux backend on the damaged files, by name from an index kmod's
+     * depmod made (it indexes them though it cannot read them) and, at level 34, by path.
+     */
+    private static Stream<Arguments> modprobeCases() {
+        return Stream.concat(atBothLevels("garbage", "truncated", "-v garbage", "-q truncated",
+                        "-a garbage truncated", "-f garbage"),
+                Stream.of("TMP/damaged/lib/modules/1.0/kernel/garbage.ko.xz", "-v TMP/damaged/lib/modules/1.0/kernel/truncated.ko.xz")
+                        .map(c -> Arguments.of(KmodLevel.KMOD34, c)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("modprobeCases")
+    void modprobeOfDamagedModules(KmodLevel level, String args) throws IOException {
+        Path root = tmp.resolve("damaged");
+        Path dir = Files.createDirectories(root.resolve("lib/modules/1.0/kernel"));
+        TestModules.writeDamagedXz(dir);
+        Processes.run(Reference.command(KmodLevel.KMOD30, "depmod", List.of("-b", root.toString(), "1.0")));
+        List<String> argv = new ArrayList<>(List.of("-d", root.toString(), "-S", "1.0"));
+        argv.addAll(split(args));
+        Processes.Result kmod = kmod(level, "modprobe", argv);
+        Host host = new Host(proc.resolve("cmdline"), new SysfsKernelState(sys),
+                LinuxModuleLoader.forThisMachine().orElseThrow(), Map.of());
+        Processes.Result ours = Tool.ours(level, "modprobe", argv, new ModprobeCommand(host));
+        ModinfoDifferentialTest.assertSameOutput(kmod, ours, "modprobe " + args + " at level " + level.setting());
     }
 
     /** -V: kmod's words, except that we read gzip-compressed modules (+ZLIB), as Debian's kmods do not. */

@@ -12,11 +12,11 @@ import modtools.testkit.Kmod34;
  * machine, or Debian 13's kmod 34.2 that scripts/fetch-kmod34 unpacks into the cache (a test
  * at level 34 skips, naming the reason, where it cannot be fetched).
  */
-final class Reference {
+public final class Reference {
     private Reference() {}
 
     /** The command line that runs {@code tool} of the level's kmod with {@code args}. */
-    static List<String> command(KmodLevel level, String tool, List<String> args) {
+    public static List<String> command(KmodLevel level, String tool, List<String> args) {
         assumeAvailable(level);
         List<String> command = new ArrayList<>();
         command.add(switch (level) {

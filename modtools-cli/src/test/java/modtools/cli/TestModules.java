@@ -9,9 +9,25 @@ import java.util.ArrayList;
 import java.util.List;
 import modtools.testkit.Processes;
 
-/** Minimal kernel-module objects compiled by gcc: one exported function, optionally one import. */
-final class TestModules {
+/**
+ * Minimal kernel-module objects compiled by gcc: one exported function, optionally one import;
+ * and compressed modules their decoder rejects.
+ */
+public final class TestModules {
     private TestModules() {}
+
+    /**
+     * {@code garbage.ko.xz} and {@code truncated.ko.xz} in {@code dir}: xz streams liblzma rejects,
+     * which kmod 34.2 words before the insert's own error (kmod 30 says nothing):
+     * {@code xz: File is corrupt}, {@code xz: Unexpected end of input}.
+     */
+    public static void writeDamagedXz(Path dir) throws IOException {
+        Files.write(dir.resolve("garbage.ko.xz"), new byte[] {(byte) 0xfd, '7', 'z', 'X', 'Z', 0, 1, 2, 3, 4, 5, 6, 7,
+                8, 9});
+        Path text = Files.writeString(dir.resolve("truncated"), "a module's worth of text\n".repeat(40));
+        byte[] xz = Processes.run(List.of("xz", "-c", text.toString())).stdout();
+        Files.write(dir.resolve("truncated.ko.xz"), java.util.Arrays.copyOf(xz, xz.length / 2));
+    }
 
     /**
      * Compiles {@code NAME.ko} into {@code dir}: it exports {@code export} and calls {@code imported} when given;

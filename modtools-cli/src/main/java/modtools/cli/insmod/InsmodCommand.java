@@ -19,7 +19,9 @@ import modtools.cli.KmodVersion;
 import modtools.cli.ModuleParameters;
 import modtools.cli.modprobe.ModprobeLog;
 import modtools.deps.KmodLevel;
+import modtools.deps.LibkmodMessage;
 import modtools.deps.index.AliasNormalizer;
+import modtools.deps.resolve.Insertion;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.ObjectLoader;
@@ -134,10 +136,13 @@ public final class InsmodCommand implements Command {
             }
             paths.add(path.toString());
         }
-        int errno = objects.size() == 1 ? loader.insert(paths.get(0), options, force, force)
+        Insertion result = objects.size() == 1 ? loader.insert(paths.get(0), options, force, force)
                 : ((ObjectLoader) loader).insertObjects(paths, options, force);
-        if (errno != 0) {
-            log.error("could not insert module " + filename + ": " + moduleError(errno));
+        if (result.errno() != 0) {
+            if (result instanceof Insertion.Undecodable u && inv.level().logsDecoderFailures()) {
+                LibkmodMessage.of(u.error()).ifPresent(log::library);
+            }
+            log.error("could not insert module " + filename + ": " + moduleError(result.errno()));
             return 1;
         }
         return 0;

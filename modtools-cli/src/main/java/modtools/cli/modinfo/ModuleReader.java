@@ -58,22 +58,11 @@ final class ModuleReader {
         } catch (ElfFormatException e) {
             throw new InfoUnavailable(Errno.of(e), e.getMessage());
         } catch (ModuleLoadException e) {
-            throw new InfoUnavailable(Errno.of(e), target.path() + ": " + e.getMessage(), decoderMessage(e));
+            throw new InfoUnavailable(Errno.of(e), target.path() + ": " + e.getMessage(),
+                    e.decoderError().flatMap(LibkmodMessage::of).orElse(null));
         } catch (IOException e) {
             throw new InfoUnavailable(Errno.of(e), target.path() + ": " + e.getMessage());
         }
-    }
-
-    /**
-     * What libkmod's decoders log for a stream they reject (kmod 34.2's xz and zstd; Debian's
-     * kmod is built without zlib, so gzip has no words of its own).
-     */
-    private static LibkmodMessage decoderMessage(ModuleLoadException e) {
-        return switch (e.decoder()) {
-            case XZ -> LibkmodMessage.error("libkmod-file-xz.c", 58, "xz_uncompress_belch", e.problem());
-            case ZSTD -> LibkmodMessage.error("libkmod-file-zstd.c", 102, "kmod_file_load_zstd", e.problem());
-            case GZIP, NONE -> null;
-        };
     }
 
     private static void addSignature(List<ModInfoEntry> entries, ModuleSignature s) {

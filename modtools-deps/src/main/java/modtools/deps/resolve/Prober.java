@@ -87,8 +87,12 @@ public final class Prober {
             log(895, "kmod_module_insert_module", "could not find module by name='" + m.name() + "'");
             return LinuxErrno.ENOENT;
         }
-        return session.resolver().loader().insert(insert.path().get(), insert.options(), flags.forceVermagic(),
-                flags.forceModversion());
+        Insertion result = session.resolver().loader().insert(insert.path().get(), insert.options(),
+                flags.forceVermagic(), flags.forceModversion());
+        if (result instanceof Insertion.Undecodable u && session.resolver().level().logsDecoderFailures()) {
+            LibkmodMessage.of(u.error()).ifPresent(session.resolver().log());
+        }
+        return result.errno();
     }
 
     /** libkmod's command_do: any failure of the command is EINVAL to the caller. */

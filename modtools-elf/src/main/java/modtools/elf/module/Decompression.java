@@ -30,18 +30,14 @@ final class Decompression {
 
     private Decompression() {}
 
-    static ByteBuffer decode(Compression compression, CompressedFile file, int limit) throws IOException {
-        return decode(compression, file, limit, DecoderChoice.configured());
-    }
-
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice)
             throws IOException {
         return decode(compression, file, limit, choice, DecodedMemory.COLLECTED);
     }
 
     /**
-     * As {@link #decode(Compression, CompressedFile, int)} for a caller that has started JNA
-     * already (AUTO then means the libraries), a C decoder's output in {@code memory}.
+     * The configured decoder for a caller that has started JNA already (AUTO then means the
+     * libraries), a C decoder's output in {@code memory}.
      */
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecodedMemory memory)
             throws IOException {
@@ -49,7 +45,8 @@ final class Decompression {
         return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, memory);
     }
 
-    private static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice,
+    /** The file decoded by {@code choice}'s decoder, a C decoder's output in {@code memory}. */
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice,
             DecodedMemory memory) throws IOException {
         try {
             if (compression == Compression.GZIP) {
@@ -70,8 +67,8 @@ final class Decompression {
                 throw e;
             }
         } catch (DecodeFailure e) {
-            throw new ModuleLoadException(file.name(),
-                    compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage(), compression);
+            throw new ModuleLoadException(new DecoderError(file.name(), compression,
+                    compression.name().toLowerCase(Locale.ROOT) + ": " + e.getMessage()));
         }
     }
 

@@ -31,21 +31,14 @@ public final class ModuleFile {
     }
 
     /**
-     * The module's bytes, decompressed when the file starts with a known magic.
+     * The module's bytes, decompressed when the file starts with a known magic; a plain file's
+     * mapping and a decoder's output stay until the garbage collector finds them unused.
      *
      * @throws ModuleLoadException where kmod fails with EINVAL: files shorter than
      *                             {@link Compression#MAGIC_PROBE_SIZE}, damaged compressed data
      */
     public static ByteBuffer contents(Path path) throws IOException {
-        String name = path.toString();
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            checkSize(name, size);
-            ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-            Compression compression = Compression.of(mapped);
-            return compression == Compression.NONE ? mapped
-                    : Decompression.decode(compression, new CompressedFile(name, mapped, channel), MAX_DECOMPRESSED_SIZE);
-        }
+        return read(path, DecodedMemory.COLLECTED).bytes();
     }
 
     /**
@@ -79,13 +72,20 @@ public final class ModuleFile {
     }
 
     /**
-     * The module's bytes for a reader of one or a few modules (modinfo, modprobe, link): a plain
-     * file mapped as {@link #contents} maps it, with no native library to start, while a
-     * decompressed image is freed when the image is closed. A resident server runs such
-     * readers call after call, and decoded images left to the collector piled up in native
-     * memory it does not see.
+     * The module's bytes for a reader of one or a few modules (modinfo, modprobe, link), as
+     * {@link #contents} reads them, but a decompressed image is freed when the image is closed.
+     * A resident server runs such readers call after call, and decoded images left to the
+     * collector piled up in native memory it does not see.
      */
     public static ModuleImage readImage(Path path) throws IOException {
+        return read(path, DecodedMemory.owned());
+    }
+
+    /**
+     * kmod_file_open for the readers of one module: a plain file mapped by FileChannel (no native
+     * library to start), a compressed one decoded into {@code memory}, which a failed read frees.
+     */
+    private static ModuleImage read(Path path, DecodedMemory memory) throws IOException {
         String name = path.toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -95,15 +95,12 @@ public final class ModuleFile {
             if (compression == Compression.NONE) {
                 return ModuleImage.mapped(name, mapped, null);
             }
-            DecodedMemory memory = DecodedMemory.owned();
-            try {
-                CompressedFile file = new CompressedFile(name, mapped, channel);
-                return ModuleImage.decoded(name,
-                        Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, memory), memory);
-            } catch (IOException | RuntimeException e) {
-                memory.close();
-                throw e;
-            }
+            CompressedFile file = new CompressedFile(name, mapped, channel);
+            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE,
+                    DecoderChoice.configured(), memory), memory);
+        } catch (IOException | RuntimeException e) {
+            memory.close();
+            throw e;
         }
     }
 

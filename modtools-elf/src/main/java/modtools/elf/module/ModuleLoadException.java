@@ -1,6 +1,7 @@
 package modtools.elf.module;
 
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * A module file that cannot be brought into memory: too short to hold a magic, a damaged or
@@ -11,23 +12,26 @@ import java.io.IOException;
 public final class ModuleLoadException extends IOException {
     private final String file;
     private final String problem;
-    private final Compression decoder;
+    private final DecoderError decoderError;
 
     public ModuleLoadException(String file, String problem) {
-        this(file, problem, Compression.NONE);
-    }
-
-    /** A stream {@code decoder} rejected; {@code problem} is the line kmod's decoder logs for it. */
-    ModuleLoadException(String file, String problem, Compression decoder) {
         super(file + ": " + problem, null);
         this.file = file;
         this.problem = problem;
-        this.decoder = decoder;
+        this.decoderError = null;
     }
 
-    /** The decoder that failed, or NONE when the file failed before any decoding. */
-    public Compression decoder() {
-        return decoder;
+    /** A stream a decoder rejected. */
+    ModuleLoadException(DecoderError error) {
+        super(error.file() + ": " + error.words(), null);
+        this.file = error.file();
+        this.problem = error.words();
+        this.decoderError = error;
+    }
+
+    /** What the decoder said, when the file failed in one rather than before any decoding. */
+    public Optional<DecoderError> decoderError() {
+        return Optional.ofNullable(decoderError);
     }
 
     public String file() { return file; }

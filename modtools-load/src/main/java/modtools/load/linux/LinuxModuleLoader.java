@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import modtools.deps.resolve.Insertion;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.elf.ElfFormatException;
@@ -49,21 +50,21 @@ public final class LinuxModuleLoader implements ModuleLoader {
     }
 
     @Override
-    public int insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
+    public Insertion insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
         Syscalls sys = syscalls();
         int fd = sys.open(path, Syscalls.O_RDONLY | Syscalls.O_CLOEXEC);
         if (fd < 0) {
-            return -fd;
+            return Insertion.of(-fd);
         }
         try {
             // kmod reads as many bytes as its longest magic and refuses a shorter file
             byte[] magic = new byte[Compression.MAGIC_PROBE_SIZE];
             int read = sys.readFully(fd, magic);
             if (read < 0) {
-                return -read;
+                return Insertion.of(-read);
             }
             if (read < magic.length) {
-                return LinuxErrno.EINVAL;
+                return Insertion.of(LinuxErrno.EINVAL);
             }
             Compression compression = Compression.of(ByteBuffer.wrap(magic));
             if (compression == Compression.NONE || compression == kernelCompression()) {
@@ -72,7 +73,7 @@ public final class LinuxModuleLoader implements ModuleLoader {
                         | (forceModversion ? Syscalls.MODULE_INIT_IGNORE_MODVERSIONS : 0);
                 int r = sys.finitModule(fd, options, flags);
                 if (r != -LinuxErrno.ENOSYS) {
-                    return errno(r);
+                    return Insertion.of(errno(r));
                 }
             }
         } finally {
@@ -81,15 +82,20 @@ public final class LinuxModuleLoader implements ModuleLoader {
         return initModule(sys, path, options, forceVermagic, forceModversion);
     }
 
-    private static int initModule(Syscalls sys, String path, String options, boolean forceVermagic,
-                                  boolean forceModversion) {
+    /**
+     * kmod's do_init_module: the image read (decompressed) here; a file its decoder rejects
+     * answers what the decoder said, as libkmod logs it before the insert fails.
+     */
+    private static Insertion initModule(Syscalls sys, String path, String options, boolean forceVermagic,
+                                        boolean forceModversion) {
         ByteBuffer contents;
         try {
             contents = ModuleFile.contents(Path.of(path));
         } catch (ModuleLoadException e) {
-            return LinuxErrno.EINVAL;
+            return e.decoderError().<Insertion>map(Insertion.Undecodable::new)
+                    .orElse(Insertion.of(LinuxErrno.EINVAL));
         } catch (IOException e) {
-            return LinuxErrno.of(e);
+            return Insertion.of(LinuxErrno.of(e));
         }
         // JNA allocates no empty block; the kernel refuses one byte as it refuses nothing (ENOEXEC)
         Memory image = new Memory(Math.max(1, contents.remaining()));
@@ -100,10 +106,10 @@ public final class LinuxModuleLoader implements ModuleLoader {
             try {
                 ForcedImage.strip(copy, path, forceModversion, forceVermagic);
             } catch (ElfFormatException e) {
-                return e.isNotElf() ? LinuxErrno.ENOEXEC : LinuxErrno.EINVAL;
+                return Insertion.of(e.isNotElf() ? LinuxErrno.ENOEXEC : LinuxErrno.EINVAL);
             }
         }
-        return errno(sys.initModule(image, options));
+        return Insertion.of(errno(sys.initModule(image, options)));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package modtools.load.linux;
 
+import modtools.deps.resolve.Insertion;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 
@@ -11,8 +12,8 @@ import modtools.deps.resolve.ModuleLoader;
  */
 public final class NoModuleSupport implements ModuleLoader {
     @Override
-    public int insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
-        return LinuxErrno.ENOSYS;
+    public Insertion insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
+        return Insertion.of(LinuxErrno.ENOSYS);
     }
 
     @Override

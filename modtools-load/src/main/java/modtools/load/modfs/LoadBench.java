@@ -33,7 +33,7 @@ public final class LoadBench {
             var loader = backend.loader();
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();
-                int errno = loader.insert(ko, options, false, false);
+                int errno = loader.insert(ko, options, false, false).errno();
                 long t1 = System.nanoTime();
                 if (errno != 0) {
                     err.println("LoadBench: load " + (i + 1) + " failed: errno " + errno);

@@ -5,6 +5,7 @@ import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import modtools.deps.resolve.Insertion;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.ObjectLoader;
 import modtools.load.symbols.UnloadedSymbols;
@@ -42,18 +43,18 @@ public final class ModfsLoader implements ModuleLoader, ObjectLoader, AutoClosea
     }
 
     @Override
-    public int insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
+    public Insertion insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
         return insertObjects(List.of(path), options, forceVermagic);
     }
 
     @Override
-    public int insertObjects(List<String> paths, String options, boolean force) {
+    public Insertion insertObjects(List<String> paths, String options, boolean force) {
         Load load = new Load(paths.stream().map(Path::of).toList(), Parameters.split(options), force);
         try {
             chain.run(load);
-            return 0;
+            return Insertion.INSERTED;
         } catch (Failed f) {
-            return f.errno;
+            return f.insertion();
         } finally {
             if (load.fd >= 0) {
                 Sys.closeQuietly(load.fd);

@@ -98,6 +98,9 @@ record ModuleObject(ElfFile elf, String name, String license, List<Import> impor
             }
             return elf;
         } catch (ModuleLoadException e) {
+            if (e.decoderError().isPresent()) {
+                throw new Failed(e.decoderError().get());
+            }
             throw new Failed(LinuxErrno.ENOEXEC, name + ": " + e.getMessage());
         } catch (IOException e) {
             throw new Failed(LinuxErrno.of(e), name + ": " + e.getMessage());
