@@ -88,7 +88,13 @@ public final class SymbolTable {
             throw new ElfFormatException(elf.file(), what, section.offset() + entryOffset(index),
                     "SHN_XINDEX without a SHT_SYMTAB_SHNDX section");
         }
-        return extendedIndexes.s32((long) index * 4, what + " extended section index");
+        int extended = extendedIndexes.s32((long) index * 4, what + " extended section index");
+        if (extended < 0) {
+            // An Elf32_Word of 2^31 or more: no object has that many sections, and as a Java index it is negative.
+            throw new ElfFormatException(elf.file(), what, section.offset() + entryOffset(index),
+                    "extended section index " + Integer.toUnsignedString(extended) + " is out of range");
+        }
+        return extended;
     }
 
     public String name(int index) throws ElfFormatException {
