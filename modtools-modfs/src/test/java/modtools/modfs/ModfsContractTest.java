@@ -498,26 +498,22 @@ class ModfsContractTest {
     void aBlockedFlockGoesOnWhenTheHolderClosesItsFile() throws Exception {
         Sys.mkdir(p("hello"), 0755);
         int holder = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
-        int waiter = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
-        try {
-            Sys.flock(holder, Sys.LOCK_EX);
-            CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(
-                    () -> Sys.errno(() -> Sys.flock(waiter, Sys.LOCK_EX)), runnable -> new Thread(runnable).start());
-            Thread.sleep(200);
-            assertFalse(waiting.isDone(), "LOCK_EX waits while another file holds it");
-            assertEquals("1.0.0-modfs\n", m.read("version"), "the host answers meanwhile");
-            Sys.close(holder);
-            holder = -1;
-            assertEquals(0, waiting.get(5, TimeUnit.SECONDS), "the last close lets the waiter in");
-            int third = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
-            assertEquals(EWOULDBLOCK, Sys.errno(() -> Sys.flock(third, Sys.LOCK_SH | Sys.LOCK_NB)));
-            Sys.close(third);
-        } finally {
-            if (holder >= 0) {
-                Sys.close(holder);
-            }
-            Sys.close(waiter);
-        }
+        Sys.flock(holder, Sys.LOCK_EX);
+        // The waiter's descriptor once it holds the lock.
+        CompletableFuture<Integer> waiting = CompletableFuture.supplyAsync(() -> {
+            int fd = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
+            Sys.flock(fd, Sys.LOCK_EX);
+            return fd;
+        }, runnable -> new Thread(runnable).start());
+        Thread.sleep(200);
+        assertFalse(waiting.isDone(), "LOCK_EX waits while another file holds it");
+        assertEquals("1.0.0-modfs\n", m.read("version"), "the host answers meanwhile");
+        Sys.close(holder);
+        int waiter = waiting.get(5, TimeUnit.SECONDS);
+        int third = Sys.open(p("hello/info"), Sys.O_RDONLY, 0);
+        assertEquals(EWOULDBLOCK, Sys.errno(() -> Sys.flock(third, Sys.LOCK_SH | Sys.LOCK_NB)), "the waiter holds it");
+        Sys.close(third);
+        Sys.close(waiter);
     }
 
     /** A held lock blocks others, so whoever may not change the mount may not take one, on any file. */

@@ -51,7 +51,7 @@ class ModfsStressTest {
 
     /**
      * uid 65534's loop over the mount until {@code $2} appears: every file read, opened, locked
-     * shared and exclusive without waiting (held for 10 ms when granted, enough to make root's
+     * shared and exclusive without waiting (held for 100 ms when granted, enough to make root's
      * rmmod fail and its loaders wait) and written, and a directory made; then a tally of the
      * locks granted, refused with EACCES (flock's status 65 with "Permission denied") and
      * missed otherwise (a file removed between the listing and the lock).
@@ -66,7 +66,7 @@ class ModfsStressTest {
                 cat "$f" >/dev/null 2>&1
                 : <"$f" 2>/dev/null
                 for mode in -s -x; do
-                  said=$(flock -n $mode "$f" sleep 0.01 2>&1)
+                  said=$(flock -n $mode "$f" sleep 0.1 2>&1)
                   case "$?:$said" in
                     0:*) granted=$((granted + 1)) ;;
                     "65:"*"Permission denied"*) refused=$((refused + 1)) ;;
@@ -94,6 +94,7 @@ class ModfsStressTest {
         // The mount where uid 65534 can reach it.
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxr-xr-x"));
         try (ModfsFixture m = new ModfsFixture(tmp)) {
+            rmmodIsNotHeldBackByAnUnprivilegedLock(m);
             List<String> alone = sequence(m);
             Path stop = tmp.resolve("stop");
             Process hammer = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
@@ -119,6 +120,20 @@ class ModfsStressTest {
             assertEquals("0", counts[0], "locks granted to uid 65534");
             assertTrue(Integer.parseInt(counts[1]) > 0, "the hammer's locks were refused");
         }
+    }
+
+    /** The case as it was found: uid 65534's {@code flock -x} on a loaded module's info made root's rmmod fail. */
+    private static void rmmodIsNotHeldBackByAnUnprivilegedLock(ModfsFixture m) throws Exception {
+        ModfsFixture.ok(m.run("modprobe", "modfs_demo_lib"));
+        Process holder = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "flock", "-x",
+                m.mount.resolve("modfs_demo_lib/info").toString(), "sleep", "60").redirectErrorStream(true).start();
+        CompletableFuture<byte[]> said = CompletableFuture.supplyAsync(() -> readAll(holder.getInputStream()));
+        boolean ended = holder.waitFor(10, TimeUnit.SECONDS);
+        Processes.Result rmmod = m.run("rmmod", "modfs_demo_lib");
+        holder.destroyForcibly().waitFor();
+        ModfsFixture.ok(rmmod);
+        assertTrue(ended, "uid 65534's flock -x on info was not refused");
+        assertEquals(65, holder.exitValue(), new String(said.join(), StandardCharsets.UTF_8));
     }
 
     /** Each command of {@link #SEQUENCE}, one after another: status, stdout and stderr. */
