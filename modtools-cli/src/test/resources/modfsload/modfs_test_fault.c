@@ -1,6 +1,7 @@
 /* modfs_test_fault: faults where and how it is told, for the tests of the host's fault
  * containment: where=1 in init, 2 in exit, 3 in a thread init starts, 4 never returns from init
- * (it sleeps a minute at a time in nanosleep, so it holds no processor); how=1 writes through
+ * (it sleeps a minute at a time in nanosleep, so it holds no processor), 5 in a thread init
+ * starts, a second after init returned; how=1 writes through
  * NULL (SIGSEGV), 2 executes ud2 (SIGILL), 3 divides by zero (SIGFPE). */
 #include <modfs/module.h>
 
@@ -27,29 +28,30 @@ static __attribute__((noinline)) void fault_now(void)
 	}
 }
 
-static int fault_thread(void *arg)
+static void sleep_for(long seconds)
 {
-	(void) arg;
-	fault_now();
-	return 0;
-}
-
-static void sleep_a_minute(void)
-{
-	struct { long sec, nsec; } t = { 60, 0 };
+	struct { long sec, nsec; } t = { seconds, 0 };
 	long ret;
 	__asm__ volatile("syscall" : "=a"(ret) : "a"(35L), "D"(&t), "S"(0L) : "rcx", "r11", "memory");
+}
+
+static int fault_thread(void *arg)
+{
+	if (arg)
+		sleep_for(1);
+	fault_now();
+	return 0;
 }
 
 static int __init fault_init(void)
 {
 	if (where == 1)
 		fault_now();
-	if (where == 3)
-		return modfs_thread_run(fault_thread, NULL);
+	if (where == 3 || where == 5)
+		return modfs_thread_run(fault_thread, where == 5 ? &where : NULL);
 	if (where == 4)
 		for (;;)
-			sleep_a_minute();
+			sleep_for(60);
 	return 0;
 }
 

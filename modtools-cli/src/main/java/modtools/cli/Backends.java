@@ -50,17 +50,7 @@ public final class Backends {
                 case "insmod" -> new InsmodCommand(host.loader());
                 case "rmmod" -> new RmmodCommand(host);
                 case "modprobe" -> new ModprobeCommand(host);
-                case "lsmod" -> new LsmodCommand(host, new LsmodCommand.Listing() {
-                    @Override
-                    public List<String> names() throws IOException {
-                        return backend.loadedNewestFirst();
-                    }
-
-                    @Override
-                    public List<String> objects(String module) {
-                        return backend.objects(module);
-                    }
-                });
+                case "lsmod" -> new LsmodCommand(host, backend::listing);
                 default -> throw new IllegalArgumentException(name + " has no backend");
             };
             return command.run(inv.with(choice.args(), backend.release()));

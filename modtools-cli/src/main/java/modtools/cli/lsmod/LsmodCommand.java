@@ -23,6 +23,7 @@ import modtools.deps.resolve.Module;
 import modtools.deps.resolve.Session;
 import modtools.load.info.MiniJson;
 import modtools.load.linux.ProcModules;
+import modtools.load.modfs.ListedModule;
 
 /**
  * lsmod: kmod's tools/lsmod.c. The modules /proc/modules lists, in its order, each with its
@@ -46,12 +47,12 @@ public final class LsmodCommand implements Command {
     private final Host host;
     private final Listing listing;
 
-    /** Where the names of the loaded modules come from, most recently loaded first. */
+    /**
+     * The loaded modules of a backend that is not the running kernel (modfs), most recently
+     * loaded first, each with everything its line shows, read from the backend's own files.
+     */
     public interface Listing {
-        List<String> names() throws IOException;
-
-        /** The objects a module was linked from, where the backend knows them (modfs). */
-        List<String> objects(String module);
+        List<ListedModule> modules() throws IOException;
     }
 
     public static final Path PROC_MODULES = Path.of("/proc/modules");
@@ -62,7 +63,7 @@ public final class LsmodCommand implements Command {
         this.procModules = procModules;
     }
 
-    /** Modules listed by another backend (modfs): only their names; the rest comes from {@code host}. */
+    /** Modules listed by another backend (modfs), which answers every column itself. */
     public LsmodCommand(Host host, Listing listing) {
         this.host = host;
         this.listing = listing;
@@ -70,6 +71,9 @@ public final class LsmodCommand implements Command {
     }
 
     private final Path procModules;
+
+    /** One line of the listing; {@code objects} only where the backend knows them (modfs). */
+    private record Row(String name, long size, long used, List<String> holders, Optional<List<String>> objects) {}
 
     /**
      * What the command line asked for: JSON or the table, where libkmod's messages go once the
@@ -146,48 +150,70 @@ public final class LsmodCommand implements Command {
     }
 
     private int list(Invocation inv, Request request) {
-        boolean json = request.json();
-        ModprobeLog log = request.log();
-        Session session = LibkmodContext.open(inv, host, log::early, request.libkmod());
-        ProcModules loaded;
+        Session session = LibkmodContext.open(inv, host, request.log()::early, request.libkmod());
+        List<Row> rows;
         try {
-            loaded = listing == null ? ProcModules.read(procModules) : ProcModules.of(listing.names());
+            rows = listing == null ? kernelRows(session, request.libkmod(), ProcModules.read(procModules)) : listedRows();
         } catch (IOException e) {
             String reason = LinuxErrno.strerror(LinuxErrno.of(e));
-            request.libkmod().accept(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
-                    "could not open /proc/modules: " + reason));
+            if (listing == null) {
+                request.libkmod().accept(LibkmodMessage.error("libkmod-module.c", 1725, "kmod_module_new_from_loaded",
+                        "could not open /proc/modules: " + reason));
+            }
             request.listFailure().accept(reason);
             return 1;
         }
-        StringBuilder out = new StringBuilder(json ? "" : "Module                  Size  Used by\n");
+        inv.out().print(request.json() ? json(rows) : table(rows));
+        return 0;
+    }
+
+    /** The modules /proc/modules lists, each asked of the kernel as libkmod asks. */
+    private List<Row> kernelRows(Session session, Consumer<LibkmodMessage> libkmod, ProcModules loaded) {
+        List<Row> rows = new ArrayList<>();
         for (ProcModules.Line line : loaded.lines()) {
             Module module = session.byName(line.name());
             int useCount = useCount(session, module);
-            long size = size(request.libkmod(), loaded, module.name());
-            List<Module> holders = session.holders(module).orElse(List.of());
-            if (json) {
-                Map<String, Object> o = new LinkedHashMap<>();
-                o.put("name", module.name());
-                o.put("size", size);
-                o.put("used", (long) useCount);
-                List<Object> names = new ArrayList<>();
-                holders.forEach(h -> names.add(h.name()));
-                o.put("holders", names);
-                if (listing != null) {
-                    o.put("objects", new ArrayList<Object>(listing.objects(module.name())));
-                }
-                MiniJson.write(o, out);
-                out.append('\n');
-                continue;
-            }
-            out.append(String.format("%-19s %8d  %d", module.name(), size, useCount));
-            for (int i = 0; i < holders.size(); i++) {
-                out.append(i == 0 ? ' ' : ',').append(holders.get(i).name());
+            long size = size(libkmod, loaded, module.name());
+            List<String> holders = session.holders(module).orElse(List.of()).stream().map(Module::name).toList();
+            rows.add(new Row(module.name(), size, useCount, holders, Optional.empty()));
+        }
+        return rows;
+    }
+
+    /** The backend's own listing: its holders are their number. */
+    private List<Row> listedRows() throws IOException {
+        List<Row> rows = new ArrayList<>();
+        for (ListedModule m : listing.modules()) {
+            rows.add(new Row(m.name(), m.size(), m.holders().size(), m.holders(), Optional.of(m.objects())));
+        }
+        return rows;
+    }
+
+    private static String table(List<Row> rows) {
+        StringBuilder out = new StringBuilder("Module                  Size  Used by\n");
+        for (Row row : rows) {
+            out.append(String.format("%-19s %8d  %d", row.name(), row.size(), row.used()));
+            for (int i = 0; i < row.holders().size(); i++) {
+                out.append(i == 0 ? ' ' : ',').append(row.holders().get(i));
             }
             out.append('\n');
         }
-        inv.out().print(out);
-        return 0;
+        return out.toString();
+    }
+
+    private static String json(List<Row> rows) {
+        StringBuilder out = new StringBuilder();
+        for (Row row : rows) {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("name", row.name());
+            o.put("size", row.size());
+            o.put("used", row.used());
+            o.put("holders", new ArrayList<Object>(row.holders()));
+            row.objects().ifPresent(objects -> o.put("objects", new ArrayList<Object>(objects)));
+            MiniJson.write(o, out);
+            out.append('\n');
+        }
+        return out.toString();
     }
 
     /** kmod_module_get_refcnt: the count, or minus the errno (the file missing, or not a number). */

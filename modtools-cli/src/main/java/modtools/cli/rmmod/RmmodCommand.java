@@ -129,11 +129,14 @@ public final class RmmodCommand implements Command {
             return false;
         }
         OptionalInt usage = session.refcnt(module);
-        if (usage.isEmpty() && host.kernel().refcnt(module.name()).filter(t -> t.strip().matches("\\d+")).isPresent()) {
-            // No count, but a well-formed one is there now: on modfs under load the module went
-            // and came back between the two reads, so ask once more. A count that is garbage
-            // (in sysfs) is not asked for again and fails silently below, as kmod's does.
+        if (usage.isEmpty() && host.kernel().unloadingAlwaysSupported()) {
+            // Where every module can be unloaded (modfs), a missing count is a module that went
+            // since its state was read, removed by another process; it may be back already.
             usage = session.refcnt(module);
+            if (usage.isEmpty()) {
+                log.error("Module " + module.name() + " is not currently loaded");
+                return false;
+            }
         }
         if (usage.isPresent() && usage.getAsInt() > 0) {
             log.error("Module " + module.name() + " is in use");

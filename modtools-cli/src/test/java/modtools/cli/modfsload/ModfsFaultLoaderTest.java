@@ -3,13 +3,16 @@ package modtools.cli.modfsload;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import modtools.load.modfs.ModfsLoader;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
@@ -28,8 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModfsFaultLoaderTest {
-    /** kmod's rmmod names libkmod's line too before its own. */
-    private static final String LIBKMOD = "rmmod: ERROR: ../libkmod/libkmod-module.c:856 kmod_module_remove_module() ";
+    private static final String LIBKMOD = ModfsFixture.RMMOD_LIBKMOD;
     private ModfsFixture m;
     private Path fault;
     private Path tmp;
@@ -121,6 +123,36 @@ class ModfsFaultLoaderTest {
         }
         assertTrue(m.log().contains("modfs_test_fault/module: a thread of the module faulted (SIGSEGV)"), m.log());
         assertTrue(m.log().contains("RIP: 0010:fault_now+0x"), m.log());
+    }
+
+    @Test
+    void aModuleThatFailedAfterItsLoaderWasKilledNeedsRmmodForce() throws Exception {
+        Process loader = m.start(Map.of(ModfsLoader.STOP_AFTER, "init"), "insmod", fault.toString(),
+                "where=5");
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(loader.getErrorStream()))) {
+            assertEquals("modfs loader: stopped after init", err.readLine());
+        }
+        loader.destroyForcibly();
+        assertTrue(loader.waitFor(10, TimeUnit.SECONDS));
+        long deadline = System.currentTimeMillis() + 10_000;
+        while (!m.status("modfs_test_fault").orElseThrow().get(0).equals("failed") && System.currentTimeMillis() < deadline) {
+            Thread.sleep(5);
+        }
+        assertEquals("failed", m.status("modfs_test_fault").orElseThrow().get(0));
+        assertTrue(m.info("modfs_test_fault").isEmpty(), "the loader was killed before it wrote the info");
+        String why = "modfs_test_fault: module is failed: its loader is gone and its init failed or its code faulted"
+                + " (see the mount's log); rmmod -f removes it without running its exit\n";
+        Processes.Result rmmod = m.run("rmmod", "modfs_test_fault");
+        assertEquals(1, rmmod.status());
+        assertEquals(why + LIBKMOD + "could not remove 'modfs_test_fault': Device or resource busy\n"
+                + "rmmod: ERROR: could not remove module modfs_test_fault: Device or resource busy\n", rmmod.stderrText());
+        Processes.Result insmod = m.run("insmod", fault.toString());
+        assertEquals(why + "insmod: ERROR: could not insert module " + fault + ": Device or resource busy\n",
+                insmod.stderrText());
+        assertEquals("failed", m.status("modfs_test_fault").orElseThrow().get(0), "neither removed it");
+        Processes.Result forced = m.run("rmmod", "-f", "modfs_test_fault");
+        assertEquals(0, forced.status(), forced.stderrText());
+        assertEquals(List.of(), m.modules());
     }
 
     @Test

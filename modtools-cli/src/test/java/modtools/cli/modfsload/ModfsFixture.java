@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import modtools.cli.Tool;
+import modtools.deps.KmodLevel;
 import modtools.load.info.ModuleInfo;
 import modtools.modfs.ModfsServer;
 import modtools.modfs.fuse.Outcome;
@@ -28,6 +30,8 @@ import modtools.testkit.Processes;
 final class ModfsFixture implements AutoCloseable {
     static final String VERSION = "1.0.0-modfs";
     static final List<String> ROOT_FILES = List.of("log", "symbols", "taint", "version");
+    /** kmod 30's rmmod, as these tests run it, names libkmod's line too before its own. */
+    static final String RMMOD_LIBKMOD = "rmmod: ERROR: ../libkmod/libkmod-module.c:856 kmod_module_remove_module() ";
 
     final Path base;
     final Path mount;
@@ -84,6 +88,17 @@ final class ModfsFixture implements AutoCloseable {
     /** Our command in this JVM, on this mount. */
     Processes.Result run(String command, String... rest) {
         return Tool.ours(command, args(command, rest), state());
+    }
+
+    /**
+     * Our command in this JVM only, on this mount: a served command is not run a second time
+     * through the server to compare, for tests whose mount changes between two runs.
+     */
+    Processes.Result runOnce(String command, String... rest) {
+        Map<String, String> env = new HashMap<>(Processes.environment());
+        env.put(KmodLevel.VARIABLE, KmodLevel.KMOD30.setting());
+        env.putAll(state());
+        return Tool.inProcess(command, args(command, rest), Path.of(System.getProperty("user.dir")), Map.copyOf(env));
     }
 
     /** Our command as a process of its own, on this mount; {@code env} is added to its environment. */

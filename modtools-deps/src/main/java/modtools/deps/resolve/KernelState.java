@@ -23,4 +23,13 @@ public interface KernelState {
 
     /** The entries of {@code /sys/module/NAME/holders}; empty when it cannot be listed. */
     Optional<List<String>> holders(String module);
+
+    /**
+     * Whether every module can be unloaded, so that a module without a use count is one that
+     * has gone since it was asked about. A Linux kernel built without CONFIG_MODULE_UNLOAD has
+     * no refcnt files, which is what kmod's rmmod takes their absence for.
+     */
+    default boolean unloadingAlwaysSupported() {
+        return false;
+    }
 }

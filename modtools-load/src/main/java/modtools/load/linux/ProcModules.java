@@ -29,15 +29,6 @@ public record ProcModules(List<Line> lines) {
         return new ProcModules(List.copyOf(lines));
     }
 
-    /** A list of names without sizes, from a backend that has no /proc/modules. */
-    public static ProcModules of(List<String> names) {
-        List<Line> lines = new ArrayList<>();
-        for (String name : names) {
-            lines.add(new Line(name, Optional.empty()));
-        }
-        return new ProcModules(List.copyOf(lines));
-    }
-
     /** The size on the module's line, if it has a line with a size that is a whole number. */
     public Optional<Long> size(String name) {
         for (Line line : lines) {

@@ -59,6 +59,19 @@ final class InfoLock implements AutoCloseable {
         }
     }
 
+    /** LOCK_SH | LOCK_NB: false when another descriptor holds LOCK_EX. */
+    boolean tryShared() throws Sys.SysError {
+        try {
+            Sys.lock(fd, Sys.LOCK_SH | Sys.LOCK_NB);
+            return true;
+        } catch (Sys.SysError e) {
+            if (e.errno == Sys.EAGAIN) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     void unlock() throws Sys.SysError {
         Sys.lock(fd, Sys.LOCK_UN);
     }

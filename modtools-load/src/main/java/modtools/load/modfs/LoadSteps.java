@@ -153,7 +153,7 @@ final class LoadSteps {
                     load.own = lock;
                     return;
                 }
-                remover.cleanup(name);
+                remover.cleanup(name, false);
             } catch (Sys.SysError e) {
                 throw new Failed(e.errno);
             } finally {

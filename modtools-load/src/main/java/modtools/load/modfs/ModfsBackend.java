@@ -5,9 +5,11 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import modtools.contract.ModuleStatus;
 import modtools.contract.Symbolizer;
 import modtools.deps.resolve.KernelState;
 import modtools.deps.resolve.ModuleLoader;
@@ -67,11 +69,31 @@ public final class ModfsBackend implements AutoCloseable {
         return state;
     }
 
-    /** The module names for lsmod, most recently made first, as /proc/modules lists them. */
-    public List<String> loadedNewestFirst() throws IOException {
-        List<String> names = new ArrayList<>(mount.modules());
-        Collections.reverse(names);
-        return names;
+    /**
+     * The mount's modules for lsmod, most recently made first, as /proc/modules lists them, read
+     * in one pass: each info once, the holders from those infos, so a module removed meanwhile
+     * is either listed whole or not at all.
+     */
+    public List<ListedModule> listing() throws IOException {
+        List<String> names = mount.modules();
+        Map<String, Optional<ModuleInfo>> infos = new HashMap<>();
+        names.forEach(name -> infos.put(name, mount.info(name)));
+        List<ListedModule> listed = new ArrayList<>();
+        for (String name : names) {
+            Optional<ModuleStatus> status = mount.status(name);
+            if (status.isEmpty() && !mount.exists(name)) {
+                continue;
+            }
+            List<String> holders = names.stream()
+                    .filter(other -> !other.equals(name))
+                    .filter(other -> infos.get(other).filter(i -> i.dependencies().contains(name)).isPresent())
+                    .sorted()
+                    .toList();
+            listed.add(new ListedModule(name, status.map(ModuleStatus::size).orElse(0L), holders,
+                    infos.get(name).map(ModuleInfo::objects).orElse(List.of())));
+        }
+        Collections.reverse(listed);
+        return listed;
     }
 
     /**
@@ -89,11 +111,6 @@ public final class ModfsBackend implements AutoCloseable {
             }
         }
         return new Symbolizer(known);
-    }
-
-    /** The objects a loaded module was linked from, in command-line order; none for a module not loaded. */
-    public List<String> objects(String module) {
-        return mount.info(module).map(ModuleInfo::objects).orElse(List.of());
     }
 
     /**

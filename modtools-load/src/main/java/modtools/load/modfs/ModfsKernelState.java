@@ -12,7 +12,8 @@ import modtools.deps.resolve.KernelState;
  * the words of /sys/module: a module directory is the module; it is {@code live} once its
  * module file is live and its info complete, {@code going} while its exit runs, else
  * {@code coming} (being loaded, or left by a killed loader). Its holders are the modules whose
- * info lists it as a dependency, its use count their number, its size that of its module file.
+ * info lists it as a dependency, its use count their number (none once it is gone), its size
+ * that of its module file. Every module can be unloaded.
  */
 final class ModfsKernelState implements KernelState {
     private final ModfsMount mount;
@@ -43,8 +44,12 @@ final class ModfsKernelState implements KernelState {
         return mount.exists(module);
     }
 
+    /** None for a module that is not there, as a module without /sys/module/NAME has no refcnt. */
     @Override
     public Optional<String> refcnt(String module) {
+        if (!mount.exists(module)) {
+            return Optional.empty();
+        }
         return holders(module).map(h -> h.size() + "\n");
     }
 
@@ -56,15 +61,21 @@ final class ModfsKernelState implements KernelState {
         return Optional.of(mount.status(module).map(ModuleStatus::size).orElse(0L) + "\n");
     }
 
+    /**
+     * Read from the other modules' infos, so a module that went meanwhile has none rather than
+     * a directory that cannot be opened.
+     */
     @Override
     public Optional<List<String>> holders(String module) {
-        if (!mount.exists(module)) {
-            return Optional.empty();
-        }
         try {
             return Optional.of(mount.holders(module));
         } catch (IOException e) {
             return Optional.empty();
         }
+    }
+
+    @Override
+    public boolean unloadingAlwaysSupported() {
+        return true;
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import modtools.contract.ControlVerb;
 import modtools.contract.ModfsFiles;
@@ -49,8 +50,7 @@ final class ModfsRemover {
         }
         try {
             if (!lock.tryExclusive()) {
-                // a loader holds it: one that depends on it (in use), or its own (still coming)
-                return mount.complete(module) ? LinuxErrno.EAGAIN : LinuxErrno.EBUSY;
+                return heldElsewhere(module, lock);
             }
             if (!lock.stillAt()) {
                 return LinuxErrno.ENOENT;
@@ -61,7 +61,7 @@ final class ModfsRemover {
                 return LinuxErrno.EBUSY;
             }
             if (!mount.complete(module)) {
-                cleanup(module);
+                cleanup(module, force);
                 return 0;
             }
             if (!mount.holders(module).isEmpty()) {
@@ -86,6 +86,20 @@ final class ModfsRemover {
         }
     }
 
+    /**
+     * The errno for a module whose info another process has locked. LOCK_SH alone on a loaded
+     * module is a load that depends on it right now: in use, EAGAIN, as the kernel answers for
+     * a module with users. LOCK_EX is its loader or another remover at work on it: EBUSY, the
+     * kernel's answer for a module that is coming or going.
+     */
+    private int heldElsewhere(String module, InfoLock lock) throws Sys.SysError {
+        if (!mount.complete(module) || !lock.tryShared()) {
+            return LinuxErrno.EBUSY;
+        }
+        lock.unlock();
+        return LinuxErrno.EAGAIN;
+    }
+
     /** Why rmmod cannot take {@code module} now, in modfs's words; empty if it can. */
     private Optional<String> busy(String module, boolean force) throws IOException {
         for (String file : mount.moduleFiles(module)) {
@@ -98,12 +112,24 @@ final class ModfsRemover {
                 return Optional.of(module + ": " + file + " is " + state.word() + ": its "
                         + (state == ModuleState.GOING ? "exit" : "init") + " is still running");
             }
-            if (state == ModuleState.FAILED && !force && mount.info(module).isPresent()) {
-                return Optional.of(module + ": " + file + " is failed: its code faulted (see the mount's log); "
-                        + "rmmod -f removes it without running its exit");
+            if (state == ModuleState.FAILED && !force) {
+                return Optional.of(failed(module, file));
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why a failed module stays until rmmod -f: its exit must not run, and modfs never runs
+     * it, so only the one who asks to remove it without its exit does. Its info says whether
+     * it failed once loaded (a fault in exit or in a thread) or while its loader, now gone,
+     * was still at work (its init failed, or faulted).
+     */
+    private String failed(String module, String file) {
+        String why = mount.info(module).isPresent() ? "its code faulted"
+                : "its loader is gone and its init failed or its code faulted";
+        return module + ": " + file + " is failed: " + why + " (see the mount's log); "
+                + "rmmod -f removes it without running its exit";
     }
 
     /** Keeps a removed module's symbols for naming its addresses later; a store that fails only forgets. */
@@ -118,10 +144,20 @@ final class ModfsRemover {
         }
     }
 
-    /** Removes what a killed loader left; the caller holds LOCK_EX on the info. */
-    void cleanup(String name) throws Failed {
+    /**
+     * Removes what a killed loader left, once no init or exit of it runs; a failed module
+     * only with {@code force} (EBUSY and rmmod's line otherwise). The caller holds LOCK_EX on
+     * the info.
+     */
+    void cleanup(String name, boolean force) throws Failed {
         try {
-            for (String file : mount.moduleFiles(name)) {
+            List<String> files = mount.moduleFiles(name);
+            for (String file : files) {
+                if (settled(name, file).is(ModuleState.FAILED) && !force) {
+                    throw new Failed(LinuxErrno.EBUSY, failed(name, file));
+                }
+            }
+            for (String file : files) {
                 ModuleStatus status = settled(name, file);
                 if (status.is(ModuleState.LIVE)) {
                     control(name, ControlVerb.EXIT, file);
