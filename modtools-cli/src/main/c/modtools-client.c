@@ -13,6 +13,11 @@
  * LAUNCHER starts the server; ARGV0 is the path the launcher was called by, passed to the
  * command as typed and run again for the fallback; JAR identifies the build: its canonical
  * path, inode, size and modification time (modtools.cli.server.BuildId).
+ *
+ * A caller may have closed stderr: kmod's modprobe then logs to syslog, so the client notes it
+ * before it opens anything (the first descriptor opened would become stderr), holds /dev/null
+ * there for itself, and tells the server in the request, or closes it again before running the
+ * launcher, which notes it in turn for the JVM it starts.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -31,7 +36,7 @@
 #include <unistd.h>
 
 /* Must match modtools.cli.server.Request. */
-#define MAGIC "MT1"
+#define MAGIC "MT2"
 #define MAX_REQUEST (4 << 20)
 /* How long a server just started may take to listen (a JVM start on a busy machine). */
 #define START_WAIT_MS 20000
@@ -44,6 +49,7 @@ static char **args;
 static char dir[4096];
 static volatile sig_atomic_t caught;
 static volatile sig_atomic_t sock = -1;
+static int stderr_closed;
 
 static void run_in_own_jvm(void) {
 	setenv("MODTOOLS_SERVER", "off", 1);
@@ -55,6 +61,8 @@ static void run_in_own_jvm(void) {
 	argv[0] = (char *)argv0;
 	for (int i = 0; i < nargs; i++)
 		argv[i + 1] = args[i];
+	if (stderr_closed)
+		close(2);
 	if (strchr(argv0, '/') != NULL)
 		execv(argv0, argv);
 	else
@@ -215,7 +223,8 @@ static char *build_request(size_t *len) {
 		return NULL;
 	*len = 0;
 	int ok = append(buf, len, MAGIC) && append(buf, len, build) && append(buf, len, cwd) &&
-		 append(buf, len, argv0) && append(buf, len, count);
+		 append(buf, len, argv0) && append(buf, len, stderr_closed ? "closed" : "open") &&
+		 append(buf, len, count);
 	for (int i = 0; ok && i < nargs; i++)
 		ok = append(buf, len, args[i]);
 	for (char **e = environ; ok && *e != NULL; e++)
@@ -364,7 +373,19 @@ static enum outcome call(int fd, const char *payload, size_t len) {
 	exit(atoi(line + 5));
 }
 
+/* /dev/null as descriptor 2 for the client's own use while the caller's stderr is closed. */
+static void hold_stderr(void) {
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0 && fd != 2) {
+		dup2(fd, 2);
+		close(fd);
+	}
+}
+
 int main(int argc, char **argv) {
+	stderr_closed = fcntl(2, F_GETFD) < 0 && errno == EBADF;
+	if (stderr_closed)
+		hold_stderr();
 	if (argc < 4) {
 		fprintf(stderr, "Usage: modtools-client LAUNCHER ARGV0 JAR [ARG...]\n");
 		return 1;

@@ -17,9 +17,18 @@ import modtools.deps.KmodLevel;
  *
  * @param cwd         for turning relative paths absolute the way kmod does (without resolving "..")
  * @param environment the caller's environment (MODPROBE_OPTIONS, MODFS, MODTOOLS_KMOD, ...)
+ * @param stderrClosed whether the caller started us with stderr closed ({@code err} then goes
+ *                    nowhere): kmod's modprobe then logs to syslog. The launcher and the client
+ *                    see it before the JVM opens anything in its place.
  */
 public record Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err,
-                         Path cwd, String kernelRelease, Map<String, String> environment) {
+                         Path cwd, String kernelRelease, Map<String, String> environment, boolean stderrClosed) {
+
+    /** A run whose caller's stderr is open. */
+    public Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err, Path cwd,
+                      String kernelRelease, Map<String, String> environment) {
+        this(argv0, program, args, out, err, cwd, kernelRelease, environment, false);
+    }
 
     /** libkmod's path_make_absolute_cwd: the working directory joined in front, ".." left as it is. */
     public String absolute(String path) {
@@ -33,7 +42,7 @@ public record Invocation(String argv0, String program, List<String> args, PrintS
 
     /** The same run with other arguments and kernel release (a backend's own view of the kernel). */
     public Invocation with(List<String> newArgs, String release) {
-        return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment);
+        return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment, stderrClosed);
     }
 
     /**

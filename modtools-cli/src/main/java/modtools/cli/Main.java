@@ -21,7 +21,8 @@ import modtools.deps.KmodLevel;
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
  * property {@code modtools.argv0}, since Java never sees argv[0]; called as {@code modtools}
- * the first argument names the command.
+ * the first argument names the command. It also says, in {@code modtools.stderr=closed}, that
+ * its caller had closed stderr, which a JVM cannot see (the launcher gives it /dev/null there).
  */
 public final class Main {
     private static final String COMMANDS = "depmod insmod link lsmod modfs modinfo modprobe rmmod server symbolize";
@@ -34,18 +35,20 @@ public final class Main {
                 false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         int status = dispatch(System.getProperty("modtools.argv0", "modtools"), Arrays.asList(args), out, err,
-                Path.of(System.getProperty("user.dir")), System.getenv());
+                Path.of(System.getProperty("user.dir")), System.getenv(),
+                "closed".equals(System.getProperty("modtools.stderr")));
         out.flush();
         System.exit(status);
     }
 
     /**
      * One call, in this process or for a client of the server: argv[0] as typed, the
-     * arguments, the streams, directory and environment it runs with; returns the exit status.
+     * arguments, the streams, directory and environment it runs with, and whether its caller
+     * had closed stderr; returns the exit status.
      */
     public static int dispatch(String argv0, List<String> args, PrintStream out, PrintStream err, Path cwd,
-                               Map<String, String> environment) {
-        Optional<Invocation> invocation = invocation(argv0, args, out, err, cwd, environment);
+                               Map<String, String> environment, boolean stderrClosed) {
+        Optional<Invocation> invocation = invocation(argv0, args, out, err, cwd, environment, stderrClosed);
         if (invocation.isEmpty()) {
             out.println("Usage: modtools COMMAND [ARGS]\nCommands: " + COMMANDS);
             return args.isEmpty() ? 1 : 0;
@@ -58,7 +61,7 @@ public final class Main {
      * argument; empty when modtools is asked for its usage.
      */
     public static Optional<Invocation> invocation(String argv0, List<String> args, PrintStream out, PrintStream err,
-                                                  Path cwd, Map<String, String> environment) {
+                                                  Path cwd, Map<String, String> environment, boolean stderrClosed) {
         List<String> rest = args;
         String name = basename(argv0);
         if (name.equals("modtools")) {
@@ -70,7 +73,7 @@ public final class Main {
             rest = rest.subList(1, rest.size());
         }
         return Optional.of(new Invocation(argv0, name, rest, out, err, cwd, System.getProperty("os.version"),
-                environment));
+                environment, stderrClosed));
     }
 
     static int run(String name, Invocation invocation) {

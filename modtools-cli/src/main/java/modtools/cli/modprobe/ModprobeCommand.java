@@ -216,6 +216,8 @@ public final class ModprobeCommand implements Command {
                 default -> throw new IllegalStateException("option table and switch disagree: " + (int) o.key());
             }
         }
+        // kmod 31, and Debian's kmod 30 before it: stderr closed, the messages go to the system log
+        s.syslog |= inv.stderrClosed();
         List<String> names = parsed.operands();
         if (!s.showConfig && names.isEmpty()) {
             // the log is open by now (-s counts), its verbosity not yet set (-q does not)

@@ -1,9 +1,8 @@
 package modtools.cli.modprobe;
 
-import java.io.IOException;
 import java.io.PrintStream;
-import java.util.List;
 import modtools.cli.KmodLog;
+import modtools.cli.Syslog;
 import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
 
@@ -70,32 +69,12 @@ public final class ModprobeLog {
     }
 
     private void emit(int priority, String text) {
-        if (!syslog) {
+        if (syslog) {
+            // the facility and ident are openlog's (Syslog); the line's end is part of kmod's message
+            Syslog.log(program, priority, text + "\n");
+        } else {
             err.print(program + ": " + text + "\n");
-            return;
         }
-        // kmod opens the log as the daemon facility under its program name
-        try {
-            new ProcessBuilder(List.of("logger", "-t", program, "-p", "daemon." + level(priority), "--", text))
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor();
-        } catch (IOException e) {
-            // like syslog(3), logging never fails the caller
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static String level(int priority) {
-        return switch (priority) {
-            case KmodLog.CRIT -> "crit";
-            case KmodLog.ERR -> "err";
-            case KmodLog.WARNING -> "warning";
-            case KmodLog.NOTICE -> "notice";
-            case KmodLog.INFO -> "info";
-            default -> "debug";
-        };
     }
 
     private static String name(int priority, String critical) {

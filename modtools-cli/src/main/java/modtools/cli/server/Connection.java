@@ -134,7 +134,7 @@ final class Connection implements Runnable {
         try {
             Path cwd = Path.of(request.cwd());
             Optional<Invocation> invocation = Main.invocation(request.argv0(), request.args(), out, err, cwd,
-                    request.environment());
+                    request.environment(), request.stderrClosed());
             if (invocation.isPresent() && !(Served.served(invocation.get(), server.ownEnvironment())
                     && Served.seesSameFiles(peerPid))) {
                 reply("fallback");
@@ -145,7 +145,8 @@ final class Connection implements Runnable {
             Future<?> watcher = server.pool().submit(() -> watch(state, self));
             int status;
             try {
-                status = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment());
+                status = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment(),
+                        request.stderrClosed());
             } catch (RuntimeException | Error e) {
                 err.println("modtools: " + e);
                 status = 1;

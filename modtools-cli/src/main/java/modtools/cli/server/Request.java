@@ -8,13 +8,17 @@ import java.util.Map;
 
 /**
  * One call as the client sends it: which build it expects, the directory and environment it
- * runs in, argv[0] as typed and the arguments. On the wire, after a 4-byte native-endian
- * length, NUL-terminated strings: {@code MT1}, the build id, the directory, argv[0], the
- * argument count in decimal, the arguments, then NAME=VALUE until the end. Text is taken as
- * ISO-8859-1, byte for char, as the commands take every byte string.
+ * runs in, argv[0] as typed, whether the caller had closed its stderr (the client then sends
+ * /dev/null in its place) and the arguments. On the wire, after a 4-byte native-endian length,
+ * NUL-terminated strings: {@code MT2}, the build id, the directory, argv[0], {@code open} or
+ * {@code closed}, the argument count in decimal, the arguments, then NAME=VALUE until the end.
+ * Text is taken as ISO-8859-1, byte for char, as the commands take every byte string.
  */
-record Request(String buildId, String cwd, String argv0, List<String> args, Map<String, String> environment) {
-    static final String MAGIC = "MT1";
+record Request(String buildId, String cwd, String argv0, boolean stderrClosed, List<String> args,
+               Map<String, String> environment) {
+    static final String MAGIC = "MT2";
+    /** The fields before the arguments. */
+    private static final int HEAD = 6;
     /** Far above any command line and environment the kernel lets a process have (ARG_MAX: 2 MiB). */
     static final int MAX_LENGTH = 4 << 20;
     private static final int MAX_ARGS = 1 << 16;
@@ -38,16 +42,20 @@ record Request(String buildId, String cwd, String argv0, List<String> args, Map<
         if (start != payload.length) {
             return new Malformed("last field not terminated");
         }
-        if (fields.size() < 5 || !fields.get(0).equals(MAGIC)) {
+        if (fields.size() < HEAD || !fields.get(0).equals(MAGIC)) {
             return new Malformed("not a modtools request");
+        }
+        String stderr = fields.get(4);
+        if (!stderr.equals("open") && !stderr.equals("closed")) {
+            return new Malformed("stderr '" + stderr + "' is neither open nor closed");
         }
         int argc;
         try {
-            argc = Integer.parseInt(fields.get(4));
+            argc = Integer.parseInt(fields.get(5));
         } catch (NumberFormatException e) {
-            return new Malformed("argument count '" + fields.get(4) + "' is not a number");
+            return new Malformed("argument count '" + fields.get(5) + "' is not a number");
         }
-        if (argc < 0 || argc > MAX_ARGS || 5 + argc > fields.size()) {
+        if (argc < 0 || argc > MAX_ARGS || HEAD + argc > fields.size()) {
             return new Malformed("argument count " + argc + " does not match the request");
         }
         String cwd = fields.get(2);
@@ -55,14 +63,14 @@ record Request(String buildId, String cwd, String argv0, List<String> args, Map<
             return new Malformed("working directory '" + cwd + "' is not absolute");
         }
         Map<String, String> env = new HashMap<>();
-        for (String entry : fields.subList(5 + argc, fields.size())) {
+        for (String entry : fields.subList(HEAD + argc, fields.size())) {
             int eq = entry.indexOf('=');
             if (eq <= 0) {
                 return new Malformed("environment entry without a name");
             }
             env.putIfAbsent(entry.substring(0, eq), entry.substring(eq + 1));
         }
-        return new Valid(new Request(fields.get(1), cwd, fields.get(3), List.copyOf(fields.subList(5, 5 + argc)),
-                Map.copyOf(env)));
+        return new Valid(new Request(fields.get(1), cwd, fields.get(3), stderr.equals("closed"),
+                List.copyOf(fields.subList(HEAD, HEAD + argc)), Map.copyOf(env)));
     }
 }

@@ -257,18 +257,24 @@ class ServerTest {
 
     @Test
     void malformedRequestsAreNamedNotTaken() {
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "/", "modinfo")));
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "/", "modinfo", "x")));
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "/", "modinfo", "9", "a")));
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "relative", "modinfo", "0")));
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "/", "modinfo", "0", "NOEQUALS")));
-        assertInstanceOf(Request.Malformed.class, Request.parse(fields("XX1", "id", "/", "modinfo", "0")));
-        assertInstanceOf(Request.Malformed.class, Request.parse("MT1\u0000id\u0000/\u0000modinfo\u00000".getBytes(
-                StandardCharsets.ISO_8859_1)));
-        Request.Parsed valid = Request.parse(fields("MT1", "id", "/w", "modinfo", "1", "-V", "A=b=c"));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "/", "modinfo", "open")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "/", "modinfo", "open", "x")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "/", "modinfo", "open", "9", "a")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "relative", "modinfo", "open", "0")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "/", "modinfo", "open", "0",
+                "NOEQUALS")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT2", "id", "/", "modinfo", "shut", "0")));
+        assertInstanceOf(Request.Malformed.class, Request.parse(fields("MT1", "id", "/", "modinfo", "0")));
+        assertInstanceOf(Request.Malformed.class, Request.parse("MT2\u0000id\u0000/\u0000modinfo\u0000open\u00000"
+                .getBytes(StandardCharsets.ISO_8859_1)));
+        Request.Parsed valid = Request.parse(fields("MT2", "id", "/w", "modinfo", "open", "1", "-V", "A=b=c"));
         Request request = assertInstanceOf(Request.Valid.class, valid).request();
         assertEquals(List.of("-V"), request.args());
         assertEquals(Map.of("A", "b=c"), request.environment());
+        assertEquals(false, request.stderrClosed());
+        Request closed = assertInstanceOf(Request.Valid.class,
+                Request.parse(fields("MT2", "id", "/w", "modprobe", "closed", "0"))).request();
+        assertEquals(true, closed.stderrClosed());
     }
 
     /** NUL-terminated fields, as the client sends them. */

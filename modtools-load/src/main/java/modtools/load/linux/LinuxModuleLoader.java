@@ -34,13 +34,11 @@ public final class LinuxModuleLoader implements ModuleLoader {
     }
 
     /**
-     * The backend wherever the kernel lists its modules in /proc/modules; a kernel without that
-     * file has no module support, and is answered as such.
+     * The backend for the running kernel. A kernel without module support (no /proc/modules)
+     * gets the same calls, which it answers ENOSYS, as kmod's get there: kmod reads the file
+     * first (a damaged one fails before the kernel is asked), and so do we.
      */
     public static ModuleLoader forThisKernel() {
-        if (!Files.exists(Path.of("/proc/modules"))) {
-            return new NoModuleSupport();
-        }
         return forThisMachine().orElseGet(NoModuleSupport::new);
     }
 

@@ -5,10 +5,11 @@ import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 
 /**
- * The loader on a kernel without module support (no /proc/modules): it answers every request
- * as such a kernel does (ENOSYS), which is also what kmod reports there. Everything before the
- * actual load — lookups, order, options, install commands, the blacklist, the kernel's state —
- * is still decided exactly as kmod decides it.
+ * A loader that never reaches a kernel: it answers every request as a kernel without module
+ * support does (ENOSYS), without reading the module. For an architecture whose call numbers we
+ * do not know, and for tests whose modprobe must not load anything into the machine they run
+ * on. Everything before the actual load — lookups, order, options, install commands, the
+ * blacklist, the kernel's state — is still decided exactly as kmod decides it.
  */
 public final class NoModuleSupport implements ModuleLoader {
     @Override
