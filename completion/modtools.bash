@@ -26,7 +26,8 @@ _modtools_help_options() {
 # What --help does not list: modtools' additions to kmod's command lines.
 _modtools_extra_options() {
     case $1 in
-        insmod | rmmod) echo --modfs ;;
+        insmod) echo --modfs --timeout ;;
+        rmmod) echo --modfs ;;
         modprobe) echo --modfs --json ;;
         lsmod) echo --modfs --json ;;
         modinfo) echo --json ;;

@@ -11,9 +11,12 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import modtools.deps.KmodLevel;
+import modtools.modfs.ModfsServer;
+import modtools.modfs.fuse.Outcome;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -48,13 +51,34 @@ class ManPagesTest {
     void everyOptionOfTheHelpIsInTheManPage(String command, String sub, String page) {
         List<String> args = new ArrayList<>(sub.isEmpty() ? List.of() : List.of(sub));
         args.add("--help");
+        assertHelpInPage(command, args, page);
+    }
+
+    /** Over modfs insmod's help lists what only its loader takes (--timeout). */
+    @Test
+    void everyOptionOfInsmodsHelpOverModfsIsInTheManPage(@TempDir Path dir) throws InterruptedException {
+        Outcome<ModfsServer> mounted = ModfsServer.mount(dir);
+        assertTrue(mounted instanceof Outcome.Done<ModfsServer>, "mount " + dir + ": " + mounted);
+        ModfsServer server = ((Outcome.Done<ModfsServer>) mounted).value();
+        Thread serving = new Thread(server::serve, "modfs for the help");
+        serving.setDaemon(true);
+        serving.start();
+        try {
+            assertHelpInPage("insmod", List.of("--modfs", dir.toString(), "--help"), "modtools-insmod.8");
+        } finally {
+            server.stop();
+            serving.join(10_000);
+        }
+    }
+
+    private static void assertHelpInPage(String command, List<String> args, String page) {
         String text = render(page);
         for (KmodLevel level : KmodLevel.values()) {
             Processes.Result help = Tool.ours(level, command, args);
             // kmod 30's lsmod has no --help: its usage comes as an error
             for (String option : options(help.stdoutText() + help.stderrText())) {
                 assertTrue(Pattern.compile("(?<![\\w-])" + Pattern.quote(option) + "(?![\\w-])").matcher(text).find(),
-                        option + " (from " + command + " " + sub + " --help at " + level + ") is not in " + page);
+                        option + " (from " + command + " " + String.join(" ", args) + " at " + level + ") is not in " + page);
             }
         }
     }

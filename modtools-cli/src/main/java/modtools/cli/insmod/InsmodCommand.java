@@ -1,12 +1,14 @@
 package modtools.cli.insmod;
 
 import java.io.IOException;
+import java.math.BigDecimal;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -34,12 +36,25 @@ import modtools.load.ObjectLoader;
  */
 public final class InsmodCommand implements Command {
     private static final int ESRCH = 3;
+    private static final char TIMEOUT = 1;
 
     /**
      * getopt's option string, its long options and the help text of a level, and whether -s
      * sends the messages to the system log (kmod 30 ignores it).
      */
     private record Options(String shortOptions, List<LongOption> longOptions, String help, boolean syslogOption) {
+        /** Ours, where the loader can give up waiting for init (modfs); kmod's help is kmod's elsewhere. */
+        private static final String TIMEOUT_HELP = "\t    --timeout=SECONDS\n"
+                + "\t                  give up waiting for the module's init after SECONDS\n";
+
+        /** The level's table with {@code --timeout} added, listed before -V. */
+        Options withTimeout() {
+            List<LongOption> longs = new ArrayList<>(longOptions);
+            longs.add(new LongOption("timeout", true, TIMEOUT));
+            return new Options(shortOptions, List.copyOf(longs), help.replace("\t-V, --version", TIMEOUT_HELP + "\t-V, --version"),
+                    syslogOption);
+        }
+
         static Options of(KmodLevel level) {
             return switch (level) {
                 case KMOD30 -> new Options("psfVh", List.of(
@@ -77,7 +92,7 @@ public final class InsmodCommand implements Command {
 
     @Override
     public int run(Invocation inv) {
-        Options table = Options.of(inv.level());
+        Options table = loader instanceof ObjectLoader ? Options.of(inv.level()).withTimeout() : Options.of(inv.level());
         Getopt.Result parsed;
         try {
             parsed = new Getopt(inv.argv0(), table.shortOptions(), table.longOptions(), inv.err()).parse(inv.args());
@@ -86,8 +101,17 @@ public final class InsmodCommand implements Command {
         }
         boolean force = false;
         boolean syslog = false;
+        Optional<Duration> initTimeout = Optional.empty();
         for (Getopt.Option o : parsed.options()) {
             switch (o.key()) {
+                case TIMEOUT -> {
+                    initTimeout = seconds(o.argument());
+                    if (initTimeout.isEmpty()) {
+                        new ModprobeLog(inv.level(), inv.err(), inv.program(), KmodLog.ERR, false)
+                                .error("--timeout: '" + o.argument() + "' is not a number of seconds above 0");
+                        return 1;
+                    }
+                }
                 // kmod 30 accepts -p and -s and ignores them, for old scripts; kmod 34 has no -p
                 case 'p' -> { }
                 case 's' -> syslog = table.syslogOption();
@@ -136,8 +160,9 @@ public final class InsmodCommand implements Command {
             }
             paths.add(path.toString());
         }
-        Insertion result = objects.size() == 1 ? loader.insert(paths.get(0), options, force, force)
-                : ((ObjectLoader) loader).insertObjects(paths, options, force);
+        Insertion result = loader instanceof ObjectLoader objectLoader
+                ? objectLoader.insertObjects(paths, options, force, initTimeout)
+                : loader.insert(paths.get(0), options, force, force);
         if (result.errno() != 0) {
             if (result instanceof Insertion.Undecodable u && inv.level().logsDecoderFailures()) {
                 LibkmodMessage.of(u.error()).ifPresent(log::library);
@@ -146,6 +171,15 @@ public final class InsmodCommand implements Command {
             return 1;
         }
         return 0;
+    }
+
+    /** A number of seconds above 0, whole or decimal ({@code 2}, {@code 0.5}), as a duration. */
+    private static Optional<Duration> seconds(String text) {
+        if (!text.matches("\\d{1,9}(\\.\\d{1,9})?")) {
+            return Optional.empty();
+        }
+        Duration d = Duration.ofNanos(new BigDecimal(text).movePointRight(9).longValueExact());
+        return d.isZero() ? Optional.empty() : Optional.of(d);
     }
 
     /**

@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -177,6 +178,37 @@ class ModfsFaultLoaderTest {
             assertEquals("initializing", f.status("modfs_test_fault").orElseThrow().get(0));
         }
         assertTrue(!modtools.contract.MountPath.mounted(own.resolve("modfs")), "umount recovered the mount");
+    }
+
+    @Test
+    void insmodTimeoutGivesUpOnAnInitThatNeverReturns(@TempDir Path own) throws Exception {
+        try (ModfsFixture f = new ModfsFixture(own)) {
+            Process loader = f.start(Map.of(), "insmod", "--timeout", "1.5", fault.toString(), "where=4");
+            assertTrue(loader.waitFor(60, TimeUnit.SECONDS), "insmod --timeout 1.5 is still waiting");
+            assertEquals(1, loader.exitValue());
+            assertEquals("insmod: ERROR: could not insert module " + fault + ": Timer expired\n",
+                    new String(loader.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+            assertEquals("initializing", f.status("modfs_test_fault").orElseThrow().get(0));
+            assertTrue(f.info("modfs_test_fault").isEmpty(), "nothing was published");
+            Processes.Result rmmod = f.run("rmmod", "modfs_test_fault");
+            assertEquals("modfs_test_fault: module is initializing: its init is still running\n"
+                    + LIBKMOD + "could not remove 'modfs_test_fault': Device or resource busy\n"
+                    + "rmmod: ERROR: could not remove module modfs_test_fault: Device or resource busy\n",
+                    rmmod.stderrText());
+        }
+        assertTrue(!modtools.contract.MountPath.mounted(own.resolve("modfs")), "umount recovered the mount");
+    }
+
+    @Test
+    void insmodTimeoutThatIsNotReachedLoadsAndABadOneIsRefused() throws Exception {
+        Processes.Result loaded = m.run("insmod", "--timeout=30", fault.toString());
+        assertEquals(0, loaded.status(), loaded.stderrText());
+        assertEquals("live", m.status("modfs_test_fault").orElseThrow().get(0));
+        for (String bad : List.of("0", "-1", "abc", "1e3", "")) {
+            Processes.Result r = m.run("insmod", "--timeout=" + bad, fault.toString());
+            assertEquals(1, r.status());
+            assertEquals("insmod: ERROR: --timeout: '" + bad + "' is not a number of seconds above 0\n", r.stderrText());
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
  */
 public final class LinuxErrno {
     public static final int ENOENT = 2;
+    public static final int EINTR = 4;
     public static final int ENOEXEC = 8;
     public static final int EACCES = 13;
     public static final int EAGAIN = 11;
@@ -19,6 +20,7 @@ public final class LinuxErrno {
     public static final int EINVAL = 22;
     public static final int ENOSYS = 38;
     public static final int ENODATA = 61;
+    public static final int ETIME = 62;
 
     private static final String[] MESSAGES = {
             "Success",

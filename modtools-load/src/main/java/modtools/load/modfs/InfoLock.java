@@ -48,21 +48,17 @@ final class InfoLock implements AutoCloseable {
 
     /** LOCK_EX | LOCK_NB: false when another descriptor holds a lock. */
     boolean tryExclusive() throws Sys.SysError {
-        try {
-            Sys.lock(fd, Sys.LOCK_EX | Sys.LOCK_NB);
-            return true;
-        } catch (Sys.SysError e) {
-            if (e.errno == Sys.EAGAIN) {
-                return false;
-            }
-            throw e;
-        }
+        return tryLock(Sys.LOCK_EX);
     }
 
     /** LOCK_SH | LOCK_NB: false when another descriptor holds LOCK_EX. */
     boolean tryShared() throws Sys.SysError {
+        return tryLock(Sys.LOCK_SH);
+    }
+
+    private boolean tryLock(int operation) throws Sys.SysError {
         try {
-            Sys.lock(fd, Sys.LOCK_SH | Sys.LOCK_NB);
+            Sys.lock(fd, operation | Sys.LOCK_NB);
             return true;
         } catch (Sys.SysError e) {
             if (e.errno == Sys.EAGAIN) {

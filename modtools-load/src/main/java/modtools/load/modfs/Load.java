@@ -1,8 +1,10 @@
 package modtools.load.modfs;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import modtools.link.LinkedImage;
 import modtools.link.SymbolMap;
 import modtools.load.info.ModuleInfo;
@@ -12,6 +14,8 @@ final class Load {
     final List<Path> files;
     final List<Parameters.Arg> args;
     final boolean forceVermagic;
+    /** How long to wait for the module's init before giving up (ETIME); empty: as long as it runs. */
+    final Optional<Duration> initTimeout;
 
     ModuleObject object;
     InfoLock own;
@@ -26,10 +30,11 @@ final class Load {
     List<ModuleInfo.Parameter> parameters;
     boolean loaded;
 
-    Load(List<Path> files, List<Parameters.Arg> args, boolean forceVermagic) {
+    Load(List<Path> files, List<Parameters.Arg> args, boolean forceVermagic, Optional<Duration> initTimeout) {
         this.files = List.copyOf(files);
         this.args = args;
         this.forceVermagic = forceVermagic;
+        this.initTimeout = initTimeout;
     }
 
     String name() {

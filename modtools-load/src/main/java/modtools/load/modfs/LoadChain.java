@@ -42,7 +42,10 @@ final class LoadChain {
         return steps.stream().map(Step::name).toList();
     }
 
-    /** Runs every step; on a failure, logs its lines, undoes the steps begun in reverse and rethrows. */
+    /**
+     * Runs every step; on a failure, logs its lines, undoes the steps begun in reverse (unless
+     * the failure leaves them, {@link Failed#gaveUp}) and rethrows.
+     */
     void run(Load load) throws Failed {
         Deque<Step> done = new ArrayDeque<>();
         try {
@@ -54,7 +57,7 @@ final class LoadChain {
             }
         } catch (Failed f) {
             f.lines.forEach(log::println);
-            while (!done.isEmpty()) {
+            while (f.undo && !done.isEmpty()) {
                 Step step = done.pop();
                 try {
                     step.undo().run(load);

@@ -5,12 +5,17 @@ import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import modtools.contract.ControlVerb;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
@@ -408,11 +413,53 @@ final class LoadSteps {
             } finally {
                 Sys.closeQuietly(fd);
             }
-            remover.control(load.name(), ControlVerb.INIT, ModfsFiles.MODULE);
+            if (load.initTimeout.isPresent()) {
+                initWithin(load.name(), load.initTimeout.get());
+            } else {
+                remover.control(load.name(), ControlVerb.INIT, ModfsFiles.MODULE);
+            }
         } catch (ElfFormatException e) {
             throw new Failed(LinuxErrno.ENOEXEC, load.name() + ": " + e.getMessage());
         } catch (Sys.SysError e) {
             throw new Failed(e.errno);
+        }
+    }
+
+    /**
+     * {@code init module} from a thread of its own, waited for {@code timeout}: then the load
+     * gives up (ETIME) and leaves the write to the process's end, when the kernel interrupts
+     * it (FUSE_INTERRUPT, answered EINTR) as it does for a killed loader's.
+     */
+    private void initWithin(String name, Duration timeout) throws Sys.SysError, Failed {
+        CompletableFuture<Optional<Sys.SysError>> written = new CompletableFuture<>();
+        Thread writer = new Thread(() -> {
+            try {
+                remover.control(name, ControlVerb.INIT, ModfsFiles.MODULE);
+                written.complete(Optional.empty());
+            } catch (Sys.SysError e) {
+                written.complete(Optional.of(e));
+            } catch (RuntimeException | Error e) {
+                written.completeExceptionally(e);
+            }
+        }, "init of " + name);
+        writer.setDaemon(true);
+        writer.start();
+        Optional<Sys.SysError> refused;
+        try {
+            refused = written.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            throw Failed.gaveUp(LinuxErrno.ETIME);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw Failed.gaveUp(LinuxErrno.EINTR);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw (Error) e.getCause();
+        }
+        if (refused.isPresent()) {
+            throw refused.get();
         }
     }
 

@@ -3,6 +3,7 @@ package modtools.load.modfs;
 import java.io.PrintStream;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import modtools.deps.resolve.Insertion;
@@ -44,12 +45,12 @@ public final class ModfsLoader implements ModuleLoader, ObjectLoader, AutoClosea
 
     @Override
     public Insertion insert(String path, String options, boolean forceVermagic, boolean forceModversion) {
-        return insertObjects(List.of(path), options, forceVermagic);
+        return insertObjects(List.of(path), options, forceVermagic, Optional.empty());
     }
 
     @Override
-    public Insertion insertObjects(List<String> paths, String options, boolean force) {
-        Load load = new Load(paths.stream().map(Path::of).toList(), Parameters.split(options), force);
+    public Insertion insertObjects(List<String> paths, String options, boolean force, Optional<Duration> initTimeout) {
+        Load load = new Load(paths.stream().map(Path::of).toList(), Parameters.split(options), force, initTimeout);
         try {
             chain.run(load);
             return Insertion.INSERTED;
