@@ -31,8 +31,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * A loader killed with SIGKILL after each step of its chain (docs/loader.md) — after the claim,
  * after taking its dependencies' locks, after map, after relocation, after the parameters and
  * the image write, after init, after publishing the info — and
- * during a slow init leaves a state that the next modprobe (or rmmod) repairs; and a modprobe
- * of a module another process is loading waits for it instead of loading it twice.
+ * during a slow init leaves a state that the next modprobe (or rmmod) repairs; a remover killed
+ * during a slow exit leaves a module rmmod calls busy until the exit ends, and the next modprobe
+ * waits for it; and a modprobe of a module another process is loading waits for it instead of
+ * loading it twice.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ModfsRecoveryTest {
@@ -117,12 +119,32 @@ class ModfsRecoveryTest {
         Processes.Result probe = m.run("modprobe", "modfs_test_slow", "spins=0");
         ok(probe);
         ModuleInfo info = m.info("modfs_test_slow").orElseThrow();
-        assertEquals(List.of(new ModuleInfo.Parameter("spins", "ulong", 0444, "0", true)), info.parameters());
+        assertEquals(List.of(new ModuleInfo.Parameter("spins", "ulong", 0444, "0", true),
+                new ModuleInfo.Parameter("exit_seconds", "ulong", 0444, "0", false)), info.parameters());
         List<String> log = m.moduleLog();
         int killed = log.indexOf("modfs_test_slow: ready after " + SLOW_SPINS + " spins");
         assertTrue(killed >= 0, "the first init ran to its end: " + log);
         assertEquals(List.of("modfs_test_slow: gone", "modfs_test_slow: ready after 0 spins"),
                 log.subList(killed + 1, log.size()), "stopped, then loaded again");
+    }
+
+    @Test
+    void aRemoverKilledDuringASlowExit() throws Exception {
+        ok(m.run("modprobe", "modfs_test_slow", "exit_seconds=5"));
+        Process remover = m.start(Map.of(), "rmmod", "modfs_test_slow");
+        waitForState("modfs_test_slow", "going");
+        remover.destroyForcibly();
+        assertTrue(remover.waitFor(2, TimeUnit.SECONDS), "the killed remover is gone at once");
+        Processes.Result busy = m.run("rmmod", "modfs_test_slow");
+        assertEquals("modfs_test_slow: module is going: its exit is still running\n"
+                + ModfsFixture.RMMOD_LIBKMOD + "could not remove 'modfs_test_slow': Device or resource busy\n"
+                + "rmmod: ERROR: could not remove module modfs_test_slow: Device or resource busy\n", busy.stderrText());
+        // the next load waits for the exit, removes what it left and loads the module again
+        ok(m.run("modprobe", "modfs_test_slow"));
+        assertEquals("live", m.status("modfs_test_slow").orElseThrow().get(0));
+        List<String> log = m.moduleLog();
+        assertEquals(List.of("modfs_test_slow: gone", "modfs_test_slow: ready after 0 spins"),
+                log.subList(log.size() - 2, log.size()));
     }
 
     @Test
