@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import modtools.deps.KmodLevel;
+import modtools.deps.cache.ReadCache;
 
 /**
  * One run of a command: how it was called, its arguments and its streams. Tests build one
@@ -20,14 +21,17 @@ import modtools.deps.KmodLevel;
  * @param stderrClosed whether the caller started us with stderr closed ({@code err} then goes
  *                    nowhere): kmod's modprobe then logs to syslog. The launcher and the client
  *                    see it before the JVM opens anything in its place.
+ * @param cache       what the process keeps of indexes and configuration between calls: nothing
+ *                    but in the resident server
  */
 public record Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err,
-                         Path cwd, String kernelRelease, Map<String, String> environment, boolean stderrClosed) {
+                         Path cwd, String kernelRelease, Map<String, String> environment, boolean stderrClosed,
+                         ReadCache cache) {
 
-    /** A run whose caller's stderr is open. */
+    /** A run whose caller's stderr is open, that keeps nothing for the next. */
     public Invocation(String argv0, String program, List<String> args, PrintStream out, PrintStream err, Path cwd,
                       String kernelRelease, Map<String, String> environment) {
-        this(argv0, program, args, out, err, cwd, kernelRelease, environment, false);
+        this(argv0, program, args, out, err, cwd, kernelRelease, environment, false, ReadCache.NONE);
     }
 
     /** libkmod's path_make_absolute_cwd: the working directory joined in front, ".." left as it is. */
@@ -42,7 +46,7 @@ public record Invocation(String argv0, String program, List<String> args, PrintS
 
     /** The same run with other arguments and kernel release (a backend's own view of the kernel). */
     public Invocation with(List<String> newArgs, String release) {
-        return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment, stderrClosed);
+        return new Invocation(argv0, program, newArgs, out, err, cwd, release, environment, stderrClosed, cache);
     }
 
     /**

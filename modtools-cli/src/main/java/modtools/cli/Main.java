@@ -17,6 +17,7 @@ import modtools.cli.modinfo.ModinfoCommand;
 import modtools.cli.server.ServerCommand;
 import modtools.cli.symbolize.SymbolizeCommand;
 import modtools.deps.KmodLevel;
+import modtools.deps.cache.ReadCache;
 
 /**
  * The multi-call entry point. The launcher passes the name it was called by in the system
@@ -36,19 +37,19 @@ public final class Main {
         PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.ISO_8859_1);
         int status = dispatch(System.getProperty("modtools.argv0", "modtools"), Arrays.asList(args), out, err,
                 Path.of(System.getProperty("user.dir")), System.getenv(),
-                "closed".equals(System.getProperty("modtools.stderr")));
+                "closed".equals(System.getProperty("modtools.stderr")), ReadCache.NONE);
         out.flush();
         System.exit(status);
     }
 
     /**
      * One call, in this process or for a client of the server: argv[0] as typed, the
-     * arguments, the streams, directory and environment it runs with, and whether its caller
-     * had closed stderr; returns the exit status.
+     * arguments, the streams, directory and environment it runs with, whether its caller had
+     * closed stderr, and what the process keeps between calls; returns the exit status.
      */
     public static int dispatch(String argv0, List<String> args, PrintStream out, PrintStream err, Path cwd,
-                               Map<String, String> environment, boolean stderrClosed) {
-        Optional<Invocation> invocation = invocation(argv0, args, out, err, cwd, environment, stderrClosed);
+                               Map<String, String> environment, boolean stderrClosed, ReadCache cache) {
+        Optional<Invocation> invocation = invocation(argv0, args, out, err, cwd, environment, stderrClosed, cache);
         if (invocation.isEmpty()) {
             out.println("Usage: modtools COMMAND [ARGS]\nCommands: " + COMMANDS);
             return args.isEmpty() ? 1 : 0;
@@ -61,7 +62,8 @@ public final class Main {
      * argument; empty when modtools is asked for its usage.
      */
     public static Optional<Invocation> invocation(String argv0, List<String> args, PrintStream out, PrintStream err,
-                                                  Path cwd, Map<String, String> environment, boolean stderrClosed) {
+                                                  Path cwd, Map<String, String> environment, boolean stderrClosed,
+                                                  ReadCache cache) {
         List<String> rest = args;
         String name = basename(argv0);
         if (name.equals("modtools")) {
@@ -73,7 +75,7 @@ public final class Main {
             rest = rest.subList(1, rest.size());
         }
         return Optional.of(new Invocation(argv0, name, rest, out, err, cwd, System.getProperty("os.version"),
-                environment, stderrClosed));
+                environment, stderrClosed, cache));
     }
 
     static int run(String name, Invocation invocation) {

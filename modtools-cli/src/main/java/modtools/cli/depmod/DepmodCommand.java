@@ -216,7 +216,7 @@ public final class DepmodCommand implements Command {
         }
         if (all) {
             DepmodConfig config = DepmodConfig.load(level, configPaths.isEmpty() ? level.depmodConfigPaths() : configPaths,
-                    version, inv.cwd(), log);
+                    version, inv.cwd(), log, inv.cache());
             try {
                 ModuleSearch.Listener readAhead = new ModuleSearch.Listener() {
                     @Override

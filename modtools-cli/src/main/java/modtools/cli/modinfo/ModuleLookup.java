@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import modtools.deps.cache.ReadCache;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.index.IndexFile;
 import modtools.deps.index.IndexFormatException;
@@ -23,16 +24,18 @@ import modtools.deps.index.IndexFile.IndexValue;
  */
 final class ModuleLookup {
     private final Path directory;
+    private final ReadCache cache;
     private final Map<String, Optional<IndexFile>> opened = new HashMap<>();
 
-    ModuleLookup(Path directory) {
+    ModuleLookup(Path directory, ReadCache cache) {
         this.directory = directory;
+        this.cache = cache;
     }
 
     private Optional<IndexFile> index(String file) throws IndexFormatException {
         Optional<IndexFile> index = opened.get(file);
         if (index == null) {
-            index = IndexFile.open(directory.resolve(file));
+            index = IndexFile.open(directory.resolve(file), cache);
             opened.put(file, index);
         }
         return index;

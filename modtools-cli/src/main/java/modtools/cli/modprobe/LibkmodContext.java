@@ -28,9 +28,9 @@ public final class LibkmodContext {
                                Consumer<LibkmodMessage> log) {
         String directory = "/lib/modules/" + inv.kernelRelease();
         ConfigLoader.Loaded config = ConfigLoader.load(inv.level(), directory, List.of(), host.kernelCmdline(),
-                inv.cwd());
+                inv.cwd(), inv.cache());
         config.messages().forEach(early);
-        Resolver resolver = new Resolver(inv.level(), config.config(), ModuleIndexes.load(directory), host.kernel(),
+        Resolver resolver = new Resolver(inv.level(), config.config(), ModuleIndexes.load(directory, inv.cache()), host.kernel(),
                 host.loader(), new ShellCommands(host.environment(), inv.cwd(), inv.out(), inv.err()), log);
         return resolver.session();
     }

@@ -233,9 +233,9 @@ public final class ModprobeCommand implements Command {
         ModprobeLog log = new ModprobeLog(inv.level(), inv.err(), inv.program(), s.verbosity, s.syslog);
         ConfigLoader.Loaded config = ConfigLoader.load(inv.level(), directory,
                 s.configPaths.isEmpty() ? inv.level().modprobeConfigPaths() : s.configPaths, host.kernelCmdline(),
-                inv.cwd());
+                inv.cwd(), inv.cache());
         config.messages().forEach(log::early);
-        ModuleIndexes indexes = ModuleIndexes.load(directory);
+        ModuleIndexes indexes = ModuleIndexes.load(directory, inv.cache());
         indexes.messages().forEach(log::library);
         Resolver resolver = new Resolver(inv.level(), config.config(), indexes, host.kernel(), host.loader(),
                 new ShellCommands(childEnvironment(s), inv.cwd(), inv.out(), inv.err()), log::library);

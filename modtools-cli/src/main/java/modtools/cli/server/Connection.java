@@ -127,14 +127,14 @@ final class Connection implements Runnable {
      */
     private void execute(Request request) throws Libc.SysError {
         AtomicInteger state = new AtomicInteger(RUNNING);
-        FdOutput outStream = new FdOutput(descriptors[1], 1 << 16, () -> state.get() == CANCELLED);
-        FdOutput errStream = new FdOutput(descriptors[2], 1 << 12, () -> state.get() == CANCELLED);
+        FdOutput outStream = FdOutput.on(descriptors[1], 1 << 16, () -> state.get() == CANCELLED);
+        FdOutput errStream = FdOutput.on(descriptors[2], 1 << 12, () -> state.get() == CANCELLED);
         PrintStream out = new PrintStream(outStream, false, StandardCharsets.ISO_8859_1);
         PrintStream err = new PrintStream(errStream, true, StandardCharsets.ISO_8859_1);
         try {
             Path cwd = Path.of(request.cwd());
             Optional<Invocation> invocation = Main.invocation(request.argv0(), request.args(), out, err, cwd,
-                    request.environment(), request.stderrClosed());
+                    request.environment(), request.stderrClosed(), server.cache());
             if (invocation.isPresent() && !(Served.served(invocation.get(), server.ownEnvironment())
                     && Served.seesSameFiles(peerPid))) {
                 reply("fallback");
@@ -146,7 +146,7 @@ final class Connection implements Runnable {
             int status;
             try {
                 status = Main.dispatch(request.argv0(), request.args(), out, err, cwd, request.environment(),
-                        request.stderrClosed());
+                        request.stderrClosed(), server.cache());
             } catch (RuntimeException | Error e) {
                 err.println("modtools: " + e);
                 status = 1;

@@ -10,8 +10,9 @@ import java.nio.charset.StandardCharsets;
 /**
  * The socket calls the server makes, bound by JNA's direct mapping: the JDK's Unix-domain
  * channels can neither receive descriptors (SCM_RIGHTS) nor name the peer (SO_PEERCRED), and
- * a descriptor received must be written to as it is, not reopened by name, so that appending,
- * offsets and pipes stay the caller's. Every failure is a {@link SysError} with its errno.
+ * a descriptor received must be written to as it is, not reopened by name, so that appending
+ * and offsets stay the caller's (a pipe alone has neither, and is reopened to be written
+ * without blocking). Every failure is a {@link SysError} with its errno.
  * Structure layouts are those of LP64 Linux (x86-64 and arm64 alike).
  */
 final class Libc {
@@ -24,6 +25,12 @@ final class Libc {
     static final int SCM_RIGHTS = 1;
     static final int MSG_CTRUNC = 8;
     static final int MSG_NOSIGNAL = 0x4000;
+    static final int MSG_DONTWAIT = 0x40;
+    static final int O_WRONLY = 01;
+    static final int O_NOCTTY = 0400;
+    static final int O_NONBLOCK = 04000;
+    static final int O_CLOEXEC = 02000000;
+    static final short POLLOUT = 4;
     static final int MSG_CMSG_CLOEXEC = 0x40000000;
     static final int SHUT_RD = 0;
     static final int EINTR = 4;
@@ -53,6 +60,12 @@ final class Libc {
     private static native long write(int fd, Pointer buffer, long count) throws LastErrorException;
 
     private static native long send(int fd, byte[] buffer, long count, int flags) throws LastErrorException;
+
+    private static native long send(int fd, Pointer buffer, long count, int flags) throws LastErrorException;
+
+    private static native int open(String path, int flags) throws LastErrorException;
+
+    private static native int poll(Pointer fds, long count, int timeout) throws LastErrorException;
 
     private static native int close(int fd) throws LastErrorException;
 
@@ -211,6 +224,52 @@ final class Libc {
                 if (e.getErrorCode() != EINTR) {
                     throw new SysError("write", e.getErrorCode());
                 }
+            }
+        }
+    }
+
+    /**
+     * A description of its own of the pipe {@code fd} writes into, O_NONBLOCK (which set on the
+     * caller's own description would reach every process sharing it, its shell's terminal
+     * included); fails with ENXIO when the pipe has no reader.
+     */
+    static int reopenNonBlocking(int fd) throws SysError {
+        try {
+            return open("/proc/self/fd/" + fd, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw new SysError("open", e.getErrorCode());
+        }
+    }
+
+    /**
+     * One write(2) or, on a socket, send(2) that does not wait: the bytes written, 0 when there
+     * is no room now.
+     */
+    static long writeNow(int fd, Pointer buffer, long count, boolean socket) throws SysError {
+        while (true) {
+            try {
+                return socket ? send(fd, buffer, count, MSG_DONTWAIT | MSG_NOSIGNAL) : write(fd, buffer, count);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() == EAGAIN) {
+                    return 0;
+                }
+                if (e.getErrorCode() != EINTR) {
+                    throw new SysError(socket ? "send" : "write", e.getErrorCode());
+                }
+            }
+        }
+    }
+
+    /** Waits up to {@code millis} for room to write on {@code fd}. */
+    static void waitWritable(int fd, int millis) throws SysError {
+        try (Memory pollfd = new Memory(8)) {
+            pollfd.setInt(0, fd);
+            pollfd.setShort(4, POLLOUT);
+            pollfd.setShort(6, (short) 0);
+            poll(pollfd, 1, millis);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != EINTR) {
+                throw new SysError("poll", e.getErrorCode());
             }
         }
     }

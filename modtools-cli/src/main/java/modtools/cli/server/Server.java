@@ -14,6 +14,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import modtools.deps.cache.ReadCache;
+import modtools.deps.cache.StampedCache;
 
 /**
  * The resident server: one per user and directory, holding the directory's lock file for its
@@ -25,6 +27,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Server {
     /** How long a new server waits for an old one, told to quit, to let go of the lock. */
     private static final long TAKEOVER_MILLIS = 10_000;
+    /**
+     * What the indexes and configuration kept between calls may take: the indexes count by
+     * their files' sizes (mapped, not copied), configuration by three times its text. Debian's
+     * full module directory's five indexes take about 3 MiB.
+     */
+    static final long CACHE_BYTES = 64L << 20;
 
     private final Path dir;
     private final String buildId;
@@ -32,6 +40,7 @@ final class Server {
     private final long idleNanos;
     private final int uid = Libc.uid();
     private final AtomicInteger active = new AtomicInteger();
+    private final StampedCache cache = new StampedCache(CACHE_BYTES);
     /** Threads for calls and their cancel watchers, kept for the next calls rather than made anew. */
     private final ExecutorService pool = Executors.newCachedThreadPool(task -> {
         Thread thread = new Thread(task, "modtools call");
@@ -128,6 +137,10 @@ final class Server {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    ReadCache cache() {
+        return cache;
     }
 
     ExecutorService pool() {

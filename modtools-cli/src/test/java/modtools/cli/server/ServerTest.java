@@ -200,6 +200,80 @@ class ServerTest {
         }
     }
 
+    /**
+     * A client whose standard output is a pipe nobody reads, killed while the server waits for
+     * room in it: the server's thread notices the cancel and comes free, and the server goes on
+     * serving. Its threads are told by their names ("modtools call") and what they wait in.
+     */
+    @Test
+    void clientKilledWhileItsPipeIsFullFreesTheServersThread() throws Exception {
+        try (Served server = Served.start(Map.of("MODTOOLS_SERVER_IDLE", "600"))) {
+            assertServes(server);
+            long pid = server.process().pid();
+            Path fifo = base.resolve("unread-pipe");
+            assertEquals(0, Processes.run(List.of("mkfifo", fifo.toString())).status());
+            // the client writes into the FIFO, whose only reader, sleep, never reads; the
+            // shell prints the client's pid (a Java Process would drain a pipe once its child died)
+            List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" > \"$0\" & echo $!; exec sleep 600 < \"$0\"",
+                    fifo.toString()));
+            command.addAll(server.command("modprobe", List.of("-c", "-d", base.toString(), "-S", version)));
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().clear();
+            pb.environment().putAll(server.environment(Map.of()));
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+            Process shell = pb.start();
+            try {
+                String client = new java.io.BufferedReader(new java.io.InputStreamReader(shell.getInputStream(),
+                        StandardCharsets.ISO_8859_1)).readLine();
+                assertTrue(eventually(() -> callThreadWaits(pid).stream().anyMatch(w -> w.contains("poll")
+                                || w.contains("pipe_write"))),
+                        "a thread of the server waits for room in the full pipe: " + callThreadWaits(pid));
+                assertEquals(0, Processes.run(List.of("kill", "-KILL", client)).status());
+                assertTrue(eventually(() -> callThreadWaits(pid).stream().noneMatch(ServerTest::busy)),
+                        "every call thread of the server is idle again: " + callThreadWaits(pid));
+            } finally {
+                shell.destroyForcibly();
+                shell.waitFor();
+            }
+            assertServes(server);
+        }
+    }
+
+    /** What each "modtools call" thread of process {@code pid} waits in (its wchan). */
+    private static List<String> callThreadWaits(long pid) {
+        List<String> waits = new ArrayList<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).strip().equals("modtools call")) {
+                        waits.add(Files.readString(task.resolve("wchan")));
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return waits;
+    }
+
+    /** Waiting for room to write, or for the client: a thread still held by a call. */
+    private static boolean busy(String wchan) {
+        return wchan.contains("poll") || wchan.contains("pipe") || wchan.contains("unix");
+    }
+
+    private static boolean eventually(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return true;
+    }
+
     @Test
     void anotherUidIsRefused() throws Exception {
         Path dir = Served.shared().dir();

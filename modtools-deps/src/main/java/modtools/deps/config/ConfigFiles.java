@@ -26,6 +26,7 @@ final class ConfigFiles {
     private final Path cwd;
     private final Consumer<LibkmodMessage> messages;
     private final List<ConfigFile> files = new ArrayList<>();
+    private final List<Path> consulted = new ArrayList<>();
 
     ConfigFiles(KmodLevel level, Path cwd, Consumer<LibkmodMessage> messages) {
         this.level = level;
@@ -40,6 +41,7 @@ final class ConfigFiles {
         }
         for (String path : paths) {
             Path p = cwd.resolve(path);
+            consulted.add(p);
             if (!Files.exists(p)) {
                 continue;
             }
@@ -58,6 +60,7 @@ final class ConfigFiles {
             for (String name : names) {
                 if (isConfigName(name)) {
                     if (Files.isDirectory(p.resolve(name))) {
+                        consulted.add(p.resolve(name));
                         messages.accept(LibkmodMessage.error("libkmod-config.c", 772, "conf_files_filter_out",
                                 "Directories inside directories are not supported: " + path + "/" + name));
                     } else {
@@ -69,6 +72,14 @@ final class ConfigFiles {
         return files;
     }
 
+    /**
+     * Every path the listing looked at: each path given (a directory for its entries, a
+     * missing one for its absence) and each file listed, read or shadowed.
+     */
+    List<Path> consulted() {
+        return consulted;
+    }
+
     private boolean isConfigName(String name) {
         return !name.startsWith(".") && name.length() >= 6
                 && (name.endsWith(".conf") || level.readsAliasFiles() && name.endsWith(".alias"));
@@ -76,6 +87,7 @@ final class ConfigFiles {
 
     /** Sorted by name as strcmp orders them; the first file of a name wins. */
     private void insert(String path, String name) {
+        consulted.add(cwd.resolve(path));
         int i = 0;
         while (i < files.size() && files.get(i).name().compareTo(name) < 0) {
             i++;

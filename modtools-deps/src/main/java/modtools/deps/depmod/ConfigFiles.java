@@ -20,9 +20,16 @@ final class ConfigFiles {
     /** A file to read: its base name (the sort key) and the path kmod opens and prints. */
     record ConfigFile(String name, String path) {}
 
+    /**
+     * The files to read, in order, and every path the listing looked at: each path given (a
+     * directory for its entries, a missing one for its absence) and each entry of a directory.
+     */
+    record Listing(List<ConfigFile> files, List<Path> consulted) {}
+
     private final Path cwd;
     private final LogSink log;
     private final List<ConfigFile> files = new ArrayList<>();
+    private final List<Path> consulted = new ArrayList<>();
 
     private ConfigFiles(Path cwd, LogSink log) {
         this.cwd = cwd;
@@ -30,16 +37,17 @@ final class ConfigFiles {
     }
 
     /** The files named by {@code paths} (byte strings; relative ones are taken from {@code cwd}). */
-    static List<ConfigFile> list(List<String> paths, Path cwd, LogSink log) {
+    static Listing list(List<String> paths, Path cwd, LogSink log) {
         ConfigFiles list = new ConfigFiles(cwd, log);
         for (String path : paths) {
             list.add(path);
         }
-        return list.files;
+        return new Listing(list.files, list.consulted);
     }
 
     private void add(String path) {
         Path file = cwd.resolve(ByteStrings.path(path));
+        consulted.add(file);
         BasicFileAttributes attributes;
         try {
             attributes = Files.readAttributes(file, BasicFileAttributes.class);
@@ -56,6 +64,7 @@ final class ConfigFiles {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(file)) {
             for (Path entry : entries) {
                 String name = ByteStrings.of(entry.getFileName());
+                consulted.add(entry);
                 if (name.startsWith(".")) {
                     continue;
                 }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import modtools.deps.KmodLevel;
 import modtools.deps.LogicalLines;
+import modtools.deps.cache.ReadCache;
 
 /**
  * depmod's configuration from depmod.d files, read as kmod reads it (cfg_load). Every list
@@ -68,22 +69,41 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
         }
     }
 
+    private record Key(KmodLevel level, List<String> paths, String kernelVersion, Path cwd) {}
+
+    private record Logged(LogSink.Level level, String message) {}
+
+    /** The configuration and the messages reading it gave, to be given again whenever it is used. */
+    private record Read(DepmodConfig config, List<Logged> messages) {}
+
     /**
      * Reads the files named by {@code paths} (the level's {@code depmodConfigPaths()} without
      * -C, the host's directories whatever -b says, as kmod never prefixes them; relative
      * paths count from {@code cwd}) for kernel {@code kernelVersion}, sending kmod's messages
-     * to {@code log}.
+     * to {@code log}; kept in {@code cache} while none of its files, nor the directories
+     * listed, change.
      */
     public static DepmodConfig load(KmodLevel level, List<String> paths, String kernelVersion, Path cwd,
-                                    LogSink log) {
-        Parser parser = new Parser(level, kernelVersion, log);
-        for (ConfigFiles.ConfigFile file : ConfigFiles.list(paths, cwd, log)) {
-            parser.parse(file.path(), cwd);
-        }
-        if (parser.searches.isEmpty()) {
-            parser.addSearch(DEFAULT_SEARCH);
-        }
-        return new DepmodConfig(kernelVersion, parser.searches, parser.overrides, parser.externals, parser.excludes);
+                                    LogSink log, ReadCache cache) {
+        Read read = cache.get(new Key(level, List.copyOf(paths), kernelVersion, cwd), () -> {
+            List<Logged> messages = new ArrayList<>();
+            LogSink record = (l, message) -> messages.add(new Logged(l, message));
+            Parser parser = new Parser(level, kernelVersion, record);
+            ConfigFiles.Listing listing = ConfigFiles.list(paths, cwd, record);
+            for (ConfigFiles.ConfigFile file : listing.files()) {
+                parser.parse(file.path(), cwd);
+            }
+            if (parser.searches.isEmpty()) {
+                parser.addSearch(DEFAULT_SEARCH);
+            }
+            DepmodConfig config = new DepmodConfig(kernelVersion, parser.searches, parser.overrides,
+                    parser.externals, parser.excludes);
+            // a few hundred bytes a line at most; depmod.d holds a handful of lines
+            return new ReadCache.Kept<>(new Read(config, List.copyOf(messages)), listing.consulted(),
+                    256L * (messages.size() + parser.lines));
+        });
+        read.messages().forEach(m -> log.log(m.level(), m.message()));
+        return read.config();
     }
 
     /** cfg_file_parse over the files in order, collecting what the lines add. */
@@ -95,6 +115,7 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
         final List<ModuleOverride> overrides = new ArrayList<>();
         final List<String> externals = new ArrayList<>();
         final List<String> excludes = new ArrayList<>();
+        int lines;
 
         Parser(KmodLevel level, String kernelVersion, LogSink log) {
             this.level = level;
@@ -116,6 +137,7 @@ public record DepmodConfig(String kernelVersion, List<Search> searches, List<Mod
                     continue;
                 }
                 List<String> words = ConfigWords.words(line.text());
+                lines++;
                 if (!words.isEmpty()) {
                     command(path, line.number(), words);
                 }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import modtools.deps.cache.FileKey;
 
 /**
  * Module facts kept from one depmod run to the next (docs/depmod-cache.md), one file per module

@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.CRC32C;
+import modtools.deps.cache.FileKey;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 import modtools.elf.module.ModInfoEntry;

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
+import modtools.deps.cache.FileKey;
 
 /**
  * Reads module files on helper threads, one per core, while the module search is still walking
@@ -89,7 +90,7 @@ final class FactReader {
     }
 
     private ModuleFacts factsOf(String path) {
-        FileKey key = cache.enabled() ? FileKey.of(path) : null;
+        FileKey key = cache.enabled() ? FileKey.of(ByteStrings.path(path)) : null;
         ModuleFacts facts = cache.lookup(path, key);
         boolean cached = facts != null;
         if (!cached) {

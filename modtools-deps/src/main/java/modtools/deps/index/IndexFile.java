@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import modtools.deps.cache.ReadCache;
 
 /**
  * A kmod binary index ({@code modules.dep.bin}, {@code modules.alias.bin},
@@ -134,6 +135,32 @@ public final class IndexFile {
                     version, VERSION >>> 16));
         }
         return Optional.of(new IndexFile(name, map, version, map.getInt(ROOT_WORD_AT)));
+    }
+
+    /** What opening an index gave: the index (empty: no such file), or why it cannot be read. */
+    private record Opened(Optional<IndexFile> index, IndexFormatException failure) {}
+
+    private record OpenedKey(Path path) {}
+
+    /**
+     * {@link #open(Path)} through {@code cache}: an index kept while its file stays the same, so
+     * a resident process maps it once, not on every call. A file that cannot be read is tried
+     * again next time.
+     */
+    public static Optional<IndexFile> open(Path path, ReadCache cache) throws IndexFormatException {
+        Opened opened = cache.get(new OpenedKey(path), () -> {
+            try {
+                Optional<IndexFile> index = open(path);
+                return new ReadCache.Kept<>(new Opened(index, null), List.of(path),
+                        index.isPresent() ? index.get().size : 0);
+            } catch (IndexFormatException e) {
+                return ReadCache.Kept.once(new Opened(Optional.empty(), e));
+            }
+        });
+        if (opened.failure() != null) {
+            throw opened.failure();
+        }
+        return opened.index();
     }
 
     /** The file name the index was opened with (as messages name it). */

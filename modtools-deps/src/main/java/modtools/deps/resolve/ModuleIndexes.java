@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -11,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import modtools.deps.LibkmodMessage;
+import modtools.deps.cache.ReadCache;
 import modtools.deps.index.IndexFile;
 import modtools.deps.index.IndexFile.Access;
 import modtools.deps.index.IndexFile.IndexValue;
@@ -47,28 +49,33 @@ public final class ModuleIndexes {
     private final String directory;
     private final Map<Kind, IndexFile> mapped;
     private final List<LibkmodMessage> messages;
+    private final ReadCache cache;
     private final Map<Kind, Optional<IndexFile>> streamed = new EnumMap<>(Kind.class);
 
-    private ModuleIndexes(String directory, Map<Kind, IndexFile> mapped, List<LibkmodMessage> messages) {
+    private ModuleIndexes(String directory, Map<Kind, IndexFile> mapped, List<LibkmodMessage> messages,
+                          ReadCache cache) {
         this.directory = directory;
         this.mapped = mapped;
         this.messages = messages;
+        this.cache = cache;
     }
 
-    /** Opens the indexes of the (absolute) module directory. */
-    public static ModuleIndexes load(String directory) {
+    /** Opens the indexes of the (absolute) module directory, kept in {@code cache} between calls. */
+    public static ModuleIndexes load(String directory, ReadCache cache) {
         Map<Kind, IndexFile> mapped = new EnumMap<>(Kind.class);
         List<LibkmodMessage> messages = new ArrayList<>();
         for (Kind kind : Kind.values()) {
-            Optional<IndexFile> index = openMapped(Path.of(directory, kind.file + ".bin"), messages);
-            if (index.isPresent()) {
-                mapped.put(kind, index.get());
+            Path path = Path.of(directory, kind.file + ".bin");
+            Mapped opened = cache.get(new MappedKey(path), () -> openMapped(path));
+            messages.addAll(opened.messages());
+            if (opened.index().isPresent()) {
+                mapped.put(kind, opened.index().get());
             } else if (kind != Kind.BUILTIN_ALIAS) {
                 mapped.clear();
                 break;
             }
         }
-        return new ModuleIndexes(directory, mapped, List.copyOf(messages));
+        return new ModuleIndexes(directory, mapped, List.copyOf(messages), cache);
     }
 
     /** What kmod logged while opening the indexes (a bad magic or version). */
@@ -142,40 +149,49 @@ public final class ModuleIndexes {
         }
         return streamed.computeIfAbsent(kind, k -> {
             try {
-                return IndexFile.open(Path.of(directory, k.file + ".bin"));
+                return IndexFile.open(Path.of(directory, k.file + ".bin"), cache);
             } catch (IndexFormatException e) {
                 return Optional.empty();
             }
         });
     }
 
+    /** An index as index_mm_open opened it, and what it logged. */
+    private record Mapped(Optional<IndexFile> index, List<LibkmodMessage> messages) {}
+
+    private record MappedKey(Path path) {}
+
     /** index_mm_open: a missing or short file fails quietly, a bad header with a message. */
-    private static Optional<IndexFile> openMapped(Path path, List<LibkmodMessage> messages) {
+    private static ReadCache.Kept<Mapped> openMapped(Path path) {
         byte[] header = new byte[12];
         try (InputStream in = Files.newInputStream(path)) {
             if (in.readNBytes(header, 0, header.length) < header.length) {
-                return Optional.empty();
+                return kept(path, Optional.empty(), List.of());
             }
+        } catch (NoSuchFileException e) {
+            return kept(path, Optional.empty(), List.of());
         } catch (IOException e) {
-            return Optional.empty();
+            return ReadCache.Kept.once(new Mapped(Optional.empty(), List.of()));
         }
         ByteBuffer words = ByteBuffer.wrap(header);
         int magic = words.getInt(0);
         int version = words.getInt(4);
         if (magic != MAGIC) {
-            messages.add(LibkmodMessage.error("libkmod-index.c", 790, "index_mm_open", "magic check fail: "
-                    + Integer.toHexString(magic) + " instead of " + Integer.toHexString(MAGIC)));
-            return Optional.empty();
+            return kept(path, Optional.empty(), List.of(LibkmodMessage.error("libkmod-index.c", 790, "index_mm_open",
+                    "magic check fail: " + Integer.toHexString(magic) + " instead of " + Integer.toHexString(MAGIC))));
         }
         if (version >>> 16 != MAJOR) {
-            messages.add(LibkmodMessage.error("libkmod-index.c", 797, "index_mm_open", "major version check fail: "
-                    + (version >>> 16) + " instead of " + MAJOR));
-            return Optional.empty();
+            return kept(path, Optional.empty(), List.of(LibkmodMessage.error("libkmod-index.c", 797, "index_mm_open",
+                    "major version check fail: " + (version >>> 16) + " instead of " + MAJOR)));
         }
         try {
-            return IndexFile.open(path);
+            return kept(path, IndexFile.open(path), List.of());
         } catch (IndexFormatException e) {
-            return Optional.empty();
+            return ReadCache.Kept.once(new Mapped(Optional.empty(), List.of()));
         }
+    }
+
+    private static ReadCache.Kept<Mapped> kept(Path path, Optional<IndexFile> index, List<LibkmodMessage> messages) {
+        return new ReadCache.Kept<>(new Mapped(index, messages), List.of(path), index.isPresent() ? index.get().size() : 0);
     }
 }

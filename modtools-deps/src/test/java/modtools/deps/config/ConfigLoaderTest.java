@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import modtools.deps.KmodLevel;
 import modtools.deps.LibkmodMessage;
+import modtools.deps.cache.ReadCache;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,7 +26,7 @@ class ConfigLoaderTest {
         Files.write(dir.resolve("a.conf"), conf.getBytes(StandardCharsets.ISO_8859_1));
         Path kernel = dir.resolve("cmdline");
         Files.writeString(kernel, cmdline);
-        return ConfigLoader.load(KmodLevel.KMOD30, dir.resolve("moddir").toString(), List.of(dir.toString()), kernel, dir);
+        return ConfigLoader.load(KmodLevel.KMOD30, dir.resolve("moddir").toString(), List.of(dir.toString()), kernel, dir, ReadCache.NONE);
     }
 
     @Test

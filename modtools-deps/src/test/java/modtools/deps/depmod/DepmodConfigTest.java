@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import modtools.deps.KmodLevel;
 import modtools.deps.LogicalLines;
+import modtools.deps.cache.ReadCache;
 import modtools.deps.depmod.DepmodConfig.ModuleOverride;
 import modtools.deps.depmod.DepmodConfig.Search;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,7 @@ class DepmodConfigTest {
 
     private DepmodConfig load(List<String> paths) {
         return DepmodConfig.load(KmodLevel.KMOD30, paths, DepmodFixture.VERSION, tmp,
-                (l, m) -> messages.add(l.label() + ": " + m));
+                (l, m) -> messages.add(l.label() + ": " + m), ReadCache.NONE);
     }
 
     private String write(String name, String text) throws Exception {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import modtools.deps.KmodLevel;
+import modtools.deps.cache.ReadCache;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 
@@ -119,7 +120,7 @@ final class DepmodFixture {
     OurRun ours(List<String> configPaths) throws ModuleSearch.UnreadableDirectoryException {
         List<String> messages = new ArrayList<>();
         LogSink sink = (level, message) -> messages.add("depmod: " + level.label() + ": " + message);
-        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, configPaths, VERSION, root, sink);
+        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, configPaths, VERSION, root, sink, ReadCache.NONE);
         List<ModuleSearch.FoundModule> found = ModuleSearch.search(moduleDirectory, config, root, sink);
         return new OurRun(config, found, messages);
     }

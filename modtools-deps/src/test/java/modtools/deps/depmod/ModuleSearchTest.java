@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import modtools.deps.KmodLevel;
+import modtools.deps.cache.ReadCache;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,7 +167,7 @@ class ModuleSearchTest {
         assertEquals(0, kmod.status(), kmod.stderrText());
         List<String> expected = kmod.stdoutText().lines().takeWhile(l -> !l.startsWith("#"))
                 .map(l -> l.substring(0, l.indexOf(':'))).sorted().toList();
-        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, List.of(empty), version, tmp, (l, m) -> { });
+        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, List.of(empty), version, tmp, (l, m) -> { }, ReadCache.NONE);
         List<String> found = ModuleSearch.search(corpus + "/lib/modules/" + version, config, tmp, (l, m) -> { })
                 .stream().map(ModuleSearch.FoundModule::relpath).sorted().toList();
         assertTrue(expected.size() > 1000, "modules in the corpus: " + expected.size());
@@ -204,7 +205,7 @@ class ModuleSearchTest {
     void missingModuleDirectoryFails() throws Exception {
         Files.delete(Path.of(tree.moduleDirectory));
         List<String> messages = new ArrayList<>();
-        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, List.of(), DepmodFixture.VERSION, tmp, (l, m) -> { });
+        DepmodConfig config = DepmodConfig.load(KmodLevel.KMOD30, List.of(), DepmodFixture.VERSION, tmp, (l, m) -> { }, ReadCache.NONE);
         ModuleSearch.UnreadableDirectoryException e = assertThrows(ModuleSearch.UnreadableDirectoryException.class,
                 () -> ModuleSearch.search(tree.moduleDirectory, config, tmp, (l, m) -> messages.add(l + " " + m)));
         assertEquals("No such file or directory", e.reason());
