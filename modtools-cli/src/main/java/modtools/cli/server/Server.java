@@ -7,6 +7,7 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
@@ -80,11 +81,15 @@ final class Server {
                 err.println("modtools server: another server in " + dir + " holds its lock");
                 return false;
             }
+            // bound and listening under another name, then renamed into place: a client that
+            // finds the socket can connect to it
             Path socket = dir.resolve(SocketDirectory.SOCKET);
-            Files.deleteIfExists(socket);
-            listener = Libc.listenAt(socket.toString(), 128);
-            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
-            socketInode = Files.getAttribute(socket, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            Path bound = dir.resolve(SocketDirectory.SOCKET + ".new");
+            Files.deleteIfExists(bound);
+            listener = Libc.listenAt(bound.toString(), 128);
+            Files.setPosixFilePermissions(bound, PosixFilePermissions.fromString("rw-------"));
+            socketInode = Files.getAttribute(bound, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            Files.move(bound, socket, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             lastActive = System.nanoTime();
             Thread idle = new Thread(this::watchIdle, "modtools server idle");
             idle.setDaemon(true);
