@@ -49,13 +49,18 @@ class ModprobeDifferentialTest {
 
     @BeforeAll
     static void tree() throws IOException {
-        Path corpus = Corpus.cloud();
-        version = Corpus.version(corpus);
+        version = Corpus.version(Corpus.cloud());
         base = tmp.resolve("root");
-        moduleDir = Corpus.linkedCopy(corpus, version, base);
+        moduleDir = indexedCloudTree(base, version);
+        config = writeFixture(tmp.resolve("modprobe.d"));
+    }
+
+    /** A linked copy of the cloud tree under {@code base}, indexed by kmod's depmod; its module directory. */
+    static Path indexedCloudTree(Path base, String version) throws IOException {
+        Path moduleDir = Corpus.linkedCopy(Corpus.cloud(), version, base);
         Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
         assertEquals(0, depmod.status(), depmod.stderrText());
-        config = writeFixture(tmp.resolve("modprobe.d"));
+        return moduleDir;
     }
 
     @AfterAll

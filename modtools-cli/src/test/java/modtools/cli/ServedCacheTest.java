@@ -39,12 +39,9 @@ class ServedCacheTest {
 
     @BeforeAll
     static void tree() throws IOException {
-        Path corpus = Corpus.cloud();
-        version = Corpus.version(corpus);
+        version = Corpus.version(Corpus.cloud());
         base = tmp.resolve("root");
-        moduleDir = Corpus.linkedCopy(corpus, version, base);
-        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
-        assertEquals(0, depmod.status(), depmod.stderrText());
+        moduleDir = ModprobeDifferentialTest.indexedCloudTree(base, version);
         config = ModprobeDifferentialTest.writeFixture(tmp.resolve("modprobe.d"));
     }
 
