@@ -201,10 +201,7 @@ class LinuxToolsDifferentialTest {
     @ParameterizedTest
     @MethodSource("modprobeCases")
     void modprobeOfDamagedModules(KmodLevel level, String args) throws IOException {
-        Path root = tmp.resolve("damaged");
-        Path dir = Files.createDirectories(root.resolve("lib/modules/1.0/kernel"));
-        TestModules.writeDamagedXz(dir);
-        Processes.run(Reference.command(KmodLevel.KMOD30, "depmod", List.of("-b", root.toString(), "1.0")));
+        Path root = TestModules.damagedTree(tmp.resolve("damaged"));
         List<String> argv = new ArrayList<>(List.of("-d", root.toString(), "-S", "1.0"));
         argv.addAll(split(args));
         Processes.Result kmod = kmod(level, "modprobe", argv);

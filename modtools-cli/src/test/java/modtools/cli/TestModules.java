@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import modtools.deps.KmodLevel;
 import modtools.testkit.Processes;
 
 /**
@@ -27,6 +28,16 @@ public final class TestModules {
         Path text = Files.writeString(dir.resolve("truncated"), "a module's worth of text\n".repeat(40));
         byte[] xz = Processes.run(List.of("xz", "-c", text.toString())).stdout();
         Files.write(dir.resolve("truncated.ko.xz"), java.util.Arrays.copyOf(xz, xz.length / 2));
+    }
+
+    /**
+     * A module tree under {@code root}, release 1.0, of {@link #writeDamagedXz}'s two modules,
+     * indexed by kmod's depmod (which lists them though it cannot read them).
+     */
+    public static Path damagedTree(Path root) throws IOException {
+        writeDamagedXz(Files.createDirectories(root.resolve("lib/modules/1.0/kernel")));
+        Processes.run(Reference.command(KmodLevel.KMOD30, "depmod", List.of("-b", root.toString(), "1.0")));
+        return root;
     }
 
     /**

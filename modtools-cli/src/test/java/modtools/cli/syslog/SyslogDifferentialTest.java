@@ -43,11 +43,7 @@ class SyslogDifferentialTest {
         assumeTrue(!Files.exists(Path.of("/proc/modules")),
                 "this machine's kernel loads modules: the tools' loads would act on it");
         log = LogSocket.bind(tmp.resolve("log"));
-        // a tree whose modules kmod's depmod indexed though it cannot read them
-        tree = tmp.resolve("tree");
-        Path dir = Files.createDirectories(tree.resolve("lib/modules/1.0/kernel"));
-        TestModules.writeDamagedXz(dir);
-        Processes.run(Reference.command(KmodLevel.KMOD30, "depmod", List.of("-b", tree.toString(), "1.0")));
+        tree = TestModules.damagedTree(tmp.resolve("tree"));
         Files.writeString(tmp.resolve("bad.conf"), "nonsense here\n");
     }
 
@@ -58,8 +54,12 @@ class SyslogDifferentialTest {
         }
     }
 
-    /** How a command's stderr is left: closed; closed and served by a server in the namespace; open. */
-    enum Stderr { CLOSED, SERVED, OPEN }
+    /**
+     * How a command's stderr is left: closed (ours in a JVM of its own); closed and served by a
+     * server in the namespace; closed and handed back by the client, which no server answers,
+     * to the launcher; open.
+     */
+    enum Stderr { CLOSED, SERVED, HANDED_BACK, OPEN }
 
     private static Stream<Arguments> cases() {
         List<Arguments> all = new ArrayList<>();
@@ -69,6 +69,9 @@ class SyslogDifferentialTest {
                     "modprobe -r -S 9.9 nosuch", "modprobe", "modprobe --nosuch x", "insmod TMP/missing.ko",
                     "insmod TREE/lib/modules/1.0/kernel/garbage.ko.xz", "rmmod nosuch")) {
                 all.add(Arguments.of(level, Stderr.CLOSED, args));
+            }
+            for (String args : List.of("modprobe -S 9.9 nosuch", "modprobe -d TREE -S 1.0 garbage")) {
+                all.add(Arguments.of(level, Stderr.HANDED_BACK, args));
             }
             for (String args : List.of("modprobe -D -S 9.9 nosuch", "modprobe -n -d TREE -S 1.0 nothere",
                     "modprobe -C TMP/bad.conf -D -S 9.9 nosuch", "modprobe -R -d TREE -S 1.0 nothere")) {
@@ -136,7 +139,7 @@ class SyslogDifferentialTest {
     /** What the namespace's shell exits with when it cannot make /dev/log ours (not 125, the client's). */
     private static final int SETUP_FAILED = 97;
 
-    /** sh -c: UPPER WORK SOCKET STDERR LAUNCHER COMMAND... */
+    /** sh -c: UPPER WORK SOCKET STDERR LAUNCHER COMMAND..., with MODTOOLS_SERVER=off and MODTOOLS_SERVER_DIR set. */
     private static final String NAMESPACE = """
             up=$1 work=$2 socket=$3 stderr=$4 launcher=$5
             shift 5
@@ -145,6 +148,7 @@ class SyslogDifferentialTest {
             case $stderr in
               OPEN) exec "$@" ;;
               CLOSED) exec "$@" 2>&- ;;
+              HANDED_BACK) unset MODTOOLS_SERVER; exec "$@" 2>&- ;;
             esac
             MODTOOLS_SERVER=off "$launcher" server --dir "$MODTOOLS_SERVER_DIR" </dev/null >/dev/null 2>&1 &
             server=$!
