@@ -1,11 +1,17 @@
 package modtools.modfs.fuse;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.junit.jupiter.api.Test;
 
 /**
  * The FUSE request decoder and reply encoder on any bytes from the kernel's side: the input is
@@ -17,9 +23,10 @@ import java.util.concurrent.CompletionStage;
 class FuseDecoderFuzzTest {
     private static final int EIO = 5;
 
-    /** Hands out the input one request at a time, then ENODEV; checks every reply. */
+    /** Hands out the input one request at a time, then ENODEV; checks every reply and keeps its id and error. */
     private static final class Requests implements FuseChannel {
         private final ByteBuffer input;
+        final List<String> replies = new ArrayList<>();
 
         Requests(byte[] bytes) {
             this.input = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -47,6 +54,7 @@ class FuseDecoderFuzzTest {
             if (reply.getInt(4) == -EIO) {
                 throw new AssertionError("a request cost the session an exception (answered EIO)");
             }
+            replies.add(reply.getLong(8) + ":" + reply.getInt(4));
         }
     }
 
@@ -122,6 +130,36 @@ class FuseDecoderFuzzTest {
         public Outcome<Void> mayLock(Caller caller) {
             return caller.uid() == 0 ? Outcome.done(null) : Outcome.failed(Errno.EACCES, "not root");
         }
+    }
+
+    /**
+     * The stored input {@code locks}: flock requests as the kernel sends them after INIT (see
+     * the comments for what each one asks), answered by request id and error as flock(2)
+     * would answer them, the waiting ones when a later request lets them in.
+     */
+    @Test
+    void lockRequestsAreAnsweredAsFlockWould() throws IOException {
+        byte[] bytes;
+        try (InputStream in = getClass().getResourceAsStream("FuseDecoderFuzzTestInputs/requests/locks")) {
+            bytes = in.readAllBytes();
+        }
+        Requests requests = new Requests(bytes);
+        new FuseSession(requests, new Plausible()).serve();
+        assertEquals(List.of(
+                "1:0", // INIT
+                "2:0", // owner 1 LOCK_EX
+                "3:-11", // owner 2 LOCK_SH|LOCK_NB: EWOULDBLOCK
+                // 4: owner 2 LOCK_SH waits; 5 interrupts it
+                "4:-4",
+                // 6: owner 3 LOCK_EX waits; 7: owner 1 LOCK_UN lets it in
+                "7:0", "6:0",
+                // 8: owner 4 LOCK_SH waits; 9: the release of owner 3's file lets it in
+                "9:0", "8:0",
+                "10:-13", // uid 1000 LOCK_EX: EACCES
+                "11:0", // uid 1000 LOCK_UN
+                "12:-38", // a POSIX lock: ENOSYS, the kernel keeps those
+                "13:-22"), // an unknown lock type
+                requests.replies);
     }
 
     @FuzzTest(maxDuration = "10m")
