@@ -47,6 +47,23 @@ class ModfsContractTest {
         return m.path(relative).toString();
     }
 
+    /**
+     * {@code call} on a thread of its own whose filesystem uid and gid are nobody's: the kernel
+     * checks permissions and reports the caller to FUSE with them.
+     */
+    private static <T> T asNobody(java.util.function.Supplier<T> call) throws Exception {
+        return CompletableFuture.supplyAsync(() -> {
+            Sys.setfsgid(NOBODY);
+            Sys.setfsuid(NOBODY);
+            try {
+                return call.get();
+            } finally {
+                Sys.setfsuid(0);
+                Sys.setfsgid(0);
+            }
+        }, runnable -> new Thread(runnable).start()).get(5, TimeUnit.SECONDS);
+    }
+
     private int control(String module, String command) {
         return Sys.writeFile(m.path(module + "/control"), command + "\n");
     }
@@ -375,27 +392,18 @@ class ModfsContractTest {
     void onlyRootAndTheOwnerMayChangeAnything() throws Exception {
         Sys.mkdir(p("hello"), 0755);
         Files.write(m.path("hello/module"), new byte[0]);
-        CompletableFuture<List<Integer>> asNobody = CompletableFuture.supplyAsync(() -> {
-            Sys.setfsgid(NOBODY);
-            Sys.setfsuid(NOBODY);
-            try {
-                return List.of(
-                        Sys.errno(() -> Sys.mkdir(p("mine"), 0755)),
-                        control("hello", "map module"),
-                        Sys.errno(() -> Sys.open(p("hello/new"), Sys.O_CREAT | Sys.O_WRONLY, 0644)),
-                        Sys.writeFile(m.path("hello/info"), "x"),
-                        Sys.errno(() -> Sys.truncate(p("hello/module"), 10)),
-                        Sys.errno(() -> Sys.unlink(p("hello/module"))),
-                        Sys.errno(() -> Sys.rmdir(p("hello"))),
-                        Sys.errno(() -> Sys.close(Sys.open(p("version"), Sys.O_RDONLY, 0))),
-                        Sys.errno(() -> Sys.close(Sys.open(p("hello/control"), Sys.O_RDONLY, 0))));
-            } finally {
-                Sys.setfsuid(0);
-                Sys.setfsgid(0);
-            }
-        }, runnable -> new Thread(runnable).start());
+        List<Integer> errnos = asNobody(() -> List.of(
+                Sys.errno(() -> Sys.mkdir(p("mine"), 0755)),
+                control("hello", "map module"),
+                Sys.errno(() -> Sys.open(p("hello/new"), Sys.O_CREAT | Sys.O_WRONLY, 0644)),
+                Sys.writeFile(m.path("hello/info"), "x"),
+                Sys.errno(() -> Sys.truncate(p("hello/module"), 10)),
+                Sys.errno(() -> Sys.unlink(p("hello/module"))),
+                Sys.errno(() -> Sys.rmdir(p("hello"))),
+                Sys.errno(() -> Sys.close(Sys.open(p("version"), Sys.O_RDONLY, 0))),
+                Sys.errno(() -> Sys.close(Sys.open(p("hello/control"), Sys.O_RDONLY, 0)))));
         int a = Errno.EACCES;
-        assertEquals(List.of(a, a, a, a, a, a, a, 0, 0), asNobody.get(5, TimeUnit.SECONDS));
+        assertEquals(List.of(a, a, a, a, a, a, a, 0, 0), errnos);
         assertEquals("unmapped", m.status("hello/module").get(0));
     }
 
@@ -412,23 +420,17 @@ class ModfsContractTest {
         for (String f : files) {
             asRoot.add(m.read(f));
         }
-        CompletableFuture<List<String>> asNobody = CompletableFuture.supplyAsync(() -> {
-            Sys.setfsgid(NOBODY);
-            Sys.setfsuid(NOBODY);
-            try {
-                List<String> seen = new java.util.ArrayList<>();
-                for (String f : files) {
-                    seen.add(m.read(f));
+        List<String> seen = asNobody(() -> {
+            List<String> read = new java.util.ArrayList<>();
+            for (String f : files) {
+                try {
+                    read.add(m.read(f));
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
                 }
-                return seen;
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            } finally {
-                Sys.setfsuid(0);
-                Sys.setfsgid(0);
             }
-        }, runnable -> new Thread(runnable).start());
-        List<String> seen = asNobody.get(5, TimeUnit.SECONDS);
+            return read;
+        });
         for (int i = 0; i < files.size(); i++) {
             String hidden = asRoot.get(i).replaceAll("0x[0-9a-f]{16}", "0x0000000000000000")
                     .replaceAll("(?m)^[0-9a-f]{16} ", "0000000000000000 ");
@@ -522,32 +524,24 @@ class ModfsContractTest {
         Sys.mkdir(p("hello"), 0755);
         Files.write(m.path("hello/module"), new byte[0]);
         List<String> files = List.of("hello/info", "hello/control", "hello/module", "version");
-        CompletableFuture<List<Integer>> asNobody = CompletableFuture.supplyAsync(() -> {
-            Sys.setfsgid(NOBODY);
-            Sys.setfsuid(NOBODY);
-            try {
-                List<Integer> errnos = new java.util.ArrayList<>();
-                for (String f : files) {
-                    int fd = Sys.open(p(f), Sys.O_RDONLY, 0);
-                    try {
-                        for (int operation : new int[] {Sys.LOCK_SH | Sys.LOCK_NB, Sys.LOCK_EX | Sys.LOCK_NB,
-                            Sys.LOCK_SH, Sys.LOCK_EX, Sys.LOCK_UN}) {
-                            errnos.add(Sys.errno(() -> Sys.flock(fd, operation)));
-                        }
-                    } finally {
-                        Sys.close(fd);
+        List<Integer> seen = asNobody(() -> {
+            List<Integer> errnos = new java.util.ArrayList<>();
+            for (String f : files) {
+                int fd = Sys.open(p(f), Sys.O_RDONLY, 0);
+                try {
+                    for (int operation : new int[] {Sys.LOCK_SH | Sys.LOCK_NB, Sys.LOCK_EX | Sys.LOCK_NB,
+                        Sys.LOCK_SH, Sys.LOCK_EX, Sys.LOCK_UN}) {
+                        errnos.add(Sys.errno(() -> Sys.flock(fd, operation)));
                     }
+                } finally {
+                    Sys.close(fd);
                 }
-                return errnos;
-            } finally {
-                Sys.setfsuid(0);
-                Sys.setfsgid(0);
             }
-        }, runnable -> new Thread(runnable).start());
+            return errnos;
+        });
         int a = Errno.EACCES;
         List<Integer> each = List.of(a, a, a, a, 0);
-        assertEquals(java.util.Collections.nCopies(files.size(), each).stream().flatMap(List::stream).toList(),
-                asNobody.get(5, TimeUnit.SECONDS));
+        assertEquals(java.util.Collections.nCopies(files.size(), each).stream().flatMap(List::stream).toList(), seen);
         for (String f : files) {
             int fd = Sys.open(p(f), Sys.O_RDONLY, 0);
             try {
