@@ -19,6 +19,10 @@ public final class AliasNormalizer {
      * '[' is never closed (kmod's -EINVAL, "Unmatched bracket").
      */
     public static Optional<String> normalizeAlias(String alias) {
+        if (alias.length() < PATH_MAX && unchanged(alias)) {
+            // most aliases: nothing to turn or check (depmod normalises tens of thousands)
+            return Optional.of(alias);
+        }
         StringBuilder out = new StringBuilder(Math.min(alias.length(), PATH_MAX));
         int i = 0;
         while (i < PATH_MAX - 1) {
@@ -50,6 +54,17 @@ public final class AliasNormalizer {
             i++;
         }
         return Optional.of(out.toString());
+    }
+
+    /** Whether normalizeAlias leaves the text as it is: no '-', no brackets, no NUL. */
+    private static boolean unchanged(String alias) {
+        for (int i = 0; i < alias.length(); i++) {
+            char c = alias.charAt(i);
+            if (c == '-' || c == '[' || c == ']' || c == '\0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
