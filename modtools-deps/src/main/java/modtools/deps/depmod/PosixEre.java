@@ -240,11 +240,45 @@ final class PosixEre {
             default -> throw new IllegalStateException("token outside brackets: " + token);
         }
         fetch();
+        Repeat repeat = null;
         while (token.type() == Type.STAR || token.type() == Type.PLUS || token.type() == Type.QUESTION
                 || token.type() == Type.OPEN_DUP_NUM) {
-            atom = repeat(atom);
+            Repeat next = repeat();
+            if (repeat == null) {
+                repeat = next;
+            } else if (repeat.min() <= 1 && repeat.times(next) != null) {
+                repeat = repeat.times(next);
+            } else {
+                atom = repeat.of(atom);
+                repeat = next;
+            }
         }
-        return atom;
+        return repeat == null ? atom : repeat.of(atom);
+    }
+
+    /**
+     * A count range, {@code max} -1 for no bound. Repeats in a row fold into one where the
+     * counts allow ("a**", "a+?", "a{0,3}*"): as nested loops over a part that may match
+     * nothing, java.util.regex would try every way of splitting the empty string among them.
+     */
+    private record Repeat(int min, int max) {
+        /**
+         * This count repeated by {@code outer}'s, as one range: exact when this one starts at 0
+         * or 1, since then every total between the products is reached; null past RE_DUP_MAX.
+         */
+        Repeat times(Repeat outer) {
+            long min = (long) this.min * outer.min;
+            long max = this.max == -1 || outer.max == -1 ? -1 : (long) this.max * outer.max;
+            if (min > DUP_MAX || max > DUP_MAX) {
+                return null;
+            }
+            return new Repeat((int) min, this.max != 0 && outer.max != 0 ? (int) max : 0);
+        }
+
+        String of(String atom) {
+            // the group keeps "a*+" from reading as Java's possessive "*+"
+            return "(?:" + atom + "){" + min + "," + (max == -1 ? "" : Integer.toString(max)) + "}";
+        }
     }
 
     private static String literal(int c) {
@@ -284,8 +318,8 @@ final class PosixEre {
         return "(" + inner + ")";
     }
 
-    /** parse_dup_op: applies the current repetition token to {@code atom}. */
-    private String repeat(String atom) throws Invalid {
+    /** parse_dup_op: the count of the current repetition token. */
+    private Repeat repeat() throws Invalid {
         int min;
         int max;
         if (token.type() == Type.OPEN_DUP_NUM) {
@@ -321,8 +355,7 @@ final class PosixEre {
             max = token.type() == Type.QUESTION ? 1 : -1;
         }
         fetch();
-        // the group keeps "a*+" from reading as Java's possessive "*+"
-        return "(?:" + atom + "){" + min + "," + (max == -1 ? "" : Integer.toString(max)) + "}";
+        return new Repeat(min, max);
     }
 
     /** fetch_number: -1 for no digits, -2 for anything but digits; stops on '}' or ','. */

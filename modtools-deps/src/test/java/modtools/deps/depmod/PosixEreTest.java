@@ -52,6 +52,8 @@ class PosixEreTest {
     @Test
     void runawayPatternsFailInsteadOfHanging() {
         assertFalse(PosixEre.search("(.|.)*(.|.)*(.|.)*(.|.)*(.|.)*X", "0123456789012345678901234567890123456789"));
+        // Stacked repeats loop over the empty string without reading the subject, so the step count never grew.
+        assertFalse(PosixEre.search("7" + "*".repeat(40) + ".**" + "*".repeat(40) + "X", "6.1.0-fuzz-0123456789"));
     }
 
     private static final int REG_EXTENDED = 1;
