@@ -166,6 +166,23 @@ class DepmodDifferentialTest {
         assertSameAsKmod(level, dir, args(corpus));
     }
 
+    /**
+     * A small tree holding a .ko.zst without content size: kmod 30 indexes it, kmod 34.2 logs its
+     * decoder's line around "failed to load symbols" and lists it with nothing.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void zstdWithoutContentSizeInTheTree(KmodLevel level) throws IOException {
+        Path moduleDir = Files.createDirectories(base.resolve("lib/modules/1.0"));
+        Path kernel = Files.createDirectories(moduleDir.resolve("kernel"));
+        Path plain = TestModules.compile(kernel, "plain", "plain_func", null, "alias=plain-alias");
+        Path lib = TestModules.compile(kernel, "unsized", "unsized_func", "plain_func", "alias=unsized-alias");
+        TestModules.writeUnsizedZstd(lib, kernel.resolve("unsized.ko.zst"));
+        Files.delete(lib);
+        assertTrue(Files.exists(plain));
+        assertSameAsKmod(level, moduleDir, List.of("-b", base.toString(), "1.0"));
+    }
+
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void withoutModulesOrder(KmodLevel level) throws IOException {

@@ -187,6 +187,21 @@ class ModinfoDifferentialTest {
         assertSameAsKmod(level, args);
     }
 
+    /**
+     * A .ko.zst whose frame header gives no content size, after one that gives it: kmod 30 reads
+     * both, kmod 34.2 refuses the second (its libkmod line, then EINVAL).
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void zstdWithoutContentSize(KmodLevel level, @TempDir Path dir) throws IOException {
+        Path real = Path.of(plainModules.get(0));
+        Path sized = dir.resolve("sized.ko.zst");
+        Processes.Result zstd = Processes.run(List.of("zstd", "-q", "-o", sized.toString(), real.toString()));
+        assertEquals(0, zstd.status(), zstd.stderrText());
+        Path unsized = TestModules.writeUnsizedZstd(real, dir.resolve("unsized.ko.zst"));
+        assertSameAsKmod(level, List.of(sized.toString(), unsized.toString()));
+    }
+
     /** Keys of 15 characters and more: kmod 30 pads the longer ones, kmod 34 does not. */
     @ParameterizedTest
     @EnumSource(KmodLevel.class)

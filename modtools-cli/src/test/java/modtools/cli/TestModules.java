@@ -31,6 +31,18 @@ public final class TestModules {
     }
 
     /**
+     * {@code ko} compressed by zstd into {@code out} without the content size in the frame header
+     * (what zstd writes when it compresses a pipe): kmod 30 streams it, kmod 34.2 refuses it with
+     * {@code zstd: Failed to determine decompression size}.
+     */
+    public static Path writeUnsizedZstd(Path ko, Path out) throws IOException {
+        Processes.Result r = Processes.run(List.of("zstd", "-q", "-f", "--no-content-size", "-o", out.toString(),
+                ko.toString()));
+        assertEquals(0, r.status(), "zstd: " + r.stderrText());
+        return out;
+    }
+
+    /**
      * A module tree under {@code root}, release 1.0, of {@link #writeDamagedXz}'s two modules,
      * indexed by kmod's depmod (which lists them though it cannot read them).
      */

@@ -5,6 +5,7 @@ import java.util.Optional;
 import modtools.deps.index.IndexWriter;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.module.DigestNames;
+import modtools.elf.module.UnsizedZstd;
 
 /**
  * The kmod release whose behaviour the tools copy: kmod 34.2 (the newest, the default) or kmod
@@ -134,6 +135,14 @@ public enum KmodLevel {
      */
     public boolean logsDecoderFailures() {
         return this == KMOD34;
+    }
+
+    /**
+     * A zstd module whose frame header records no content size: kmod 30 streams it, kmod 31 and
+     * later refuse it (their zstd reader sizes its one buffer from the header).
+     */
+    public UnsizedZstd unsizedZstd() {
+        return this == KMOD30 ? UnsizedZstd.STREAM : UnsizedZstd.REFUSE;
     }
 
     /**

@@ -106,7 +106,8 @@ public final class LinkCommand implements Command {
             }
             List<ElfFile> objects = new ArrayList<>();
             for (String operand : parsed.operands()) {
-                ModuleImage object = ModuleFile.readImage(invocation.file(operand));
+                ModuleImage object = ModuleFile.readImage(invocation.file(operand),
+                        invocation.level().unsizedZstd());
                 opened.add(object);
                 objects.add(object.elf());
             }

@@ -80,7 +80,8 @@ public final class ModinfoCommand implements Command {
         String release = version != null ? version : inv.kernelRelease();
         Path directory = Path.of(inv.absolute((root == null ? "" : root) + "/lib/modules/" + release));
         ModuleLookup lookup = new ModuleLookup(directory, inv.cache());
-        ModuleReader reader = new ModuleReader(lookup.directory(), inv.level().signatureDigestNames());
+        ModuleReader reader = new ModuleReader(lookup.directory(), inv.level().signatureDigestNames(),
+                inv.level().unsizedZstd());
         Output output = json ? new JsonOutput(inv.out())
                 : new TextOutput(new ModinfoReport(inv.level(), inv.out(), inv.err(), inv.program(), field, separator));
         boolean failed = false;

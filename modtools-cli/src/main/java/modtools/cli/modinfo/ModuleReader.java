@@ -18,6 +18,7 @@ import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
 import modtools.elf.module.ModuleLoadException;
 import modtools.elf.module.ModuleSignature;
+import modtools.elf.module.UnsizedZstd;
 
 /**
  * What kmod_module_get_info() lists for a module: the .modinfo strings, then the signature
@@ -26,11 +27,16 @@ import modtools.elf.module.ModuleSignature;
 final class ModuleReader {
     private final Path directory;
     private final DigestNames digestNames;
+    private final UnsizedZstd unsized;
 
-    /** {@code digestNames}: how the level's kmod names a PKCS#7 signature's digest. */
-    ModuleReader(Path directory, DigestNames digestNames) {
+    /**
+     * {@code digestNames}: how the level's kmod names a PKCS#7 signature's digest; {@code unsized}:
+     * whether it reads a zstd module without a content size.
+     */
+    ModuleReader(Path directory, DigestNames digestNames, UnsizedZstd unsized) {
         this.directory = directory;
         this.digestNames = digestNames;
+        this.unsized = unsized;
     }
 
     /** The entries, or an empty list for a built-in module of a kernel without modules.builtin.modinfo. */
@@ -44,7 +50,7 @@ final class ModuleReader {
     private List<ModInfoEntry> fileEntries(Target.File target) throws InfoUnavailable {
         // Closed at once rather than left to a collection: a resident server reads module after
         // module, and a decoded image lives in native memory the collector does not see.
-        try (ModuleImage image = ModuleFile.readImage(Path.of(target.path()))) {
+        try (ModuleImage image = ModuleFile.readImage(Path.of(target.path()), unsized)) {
             ElfFile elf = image.elf();
             if (elf.section(".modinfo").isEmpty()) {
                 throw new InfoUnavailable(Errno.ENOENT, target.path() + ": no .modinfo section");

@@ -35,7 +35,8 @@ public final class SymbolizeCommand implements Command {
             return 1;
         }
         Symbolizer symbolizer;
-        try (ModfsBackend backend = ModfsBackend.open(choice.modfs(), inv.err(), false, inv.environment())) {
+        try (ModfsBackend backend = ModfsBackend.open(choice.modfs(), inv.err(), false, inv.environment(),
+                inv.level().unsizedZstd())) {
             symbolizer = backend.symbolizer();
         } catch (IOException e) {
             inv.err().println(NAME + ": " + choice.modfs() + ": " + e.getMessage());

@@ -17,6 +17,7 @@ import modtools.cli.TestModules;
 import modtools.cli.Tool;
 import modtools.contract.ModuleStatus;
 import modtools.deps.KmodLevel;
+import modtools.elf.module.UnsizedZstd;
 import modtools.load.info.MiniJson;
 import modtools.load.info.ModuleInfo;
 import modtools.testkit.Processes;
@@ -240,6 +241,42 @@ class ModfsLoaderTest {
                 assertEquals(kmod.status(), ours.status(), what);
                 assertEquals(List.of(), m.modules(), what);
             }
+        }
+    }
+
+    /**
+     * A .ko.zst whose zstd frame header gives no content size. At level 34, insmod and modprobe
+     * by path stop where kmod 34.2 stops (its decoder's line, EINVAL) and nothing is mounted. At
+     * level 30, kmod 30 reads it: its insmod gets as far with it as with the plain object (the
+     * kernel's refusal here), and ours loads it as it loads the plain object.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void zstdWithoutContentSize(KmodLevel level) throws IOException {
+        assumeTrue(!Files.exists(Path.of("/proc/modules")), "kmod's insmod would act on this machine's kernel");
+        Path dir = Files.createDirectories(tmp.resolve("unsized-" + level.setting()));
+        Path plain = m.ko("modfs_demo_lib");
+        String path = TestModules.writeUnsizedZstd(plain, dir.resolve("modfs_demo_lib.ko.zst")).toString();
+        Map<String, String> env = new java.util.HashMap<>(m.state());
+        env.put(KmodLevel.VARIABLE, level.setting());
+        if (level.unsizedZstd() == UnsizedZstd.STREAM) {
+            Processes.Result zst = Processes.run(Reference.command(level, "insmod", List.of(path)));
+            Processes.Result ko = Processes.run(Reference.command(level, "insmod", List.of(plain.toString())));
+            assertEquals(ko.stderrText().replace(plain.toString(), path), zst.stderrText(), "kmod 30 reads it");
+            assertEquals(ko.status(), zst.status());
+            ok(Tool.ours("insmod", m.args("insmod", path), env));
+            assertEquals(List.of("modfs_demo_lib"), m.modules());
+            ok(m.run("rmmod", "modfs_demo_lib"));
+            return;
+        }
+        for (String tool : List.of("insmod", "modprobe")) {
+            Processes.Result kmod = Processes.run(Reference.command(level, tool, List.of(path)));
+            Processes.Result ours = Tool.ours(tool, m.args(tool, path), env);
+            String what = tool + " at level " + level.setting();
+            assertEquals(kmod.stderrText(), ours.stderrText(), what);
+            assertTrue(kmod.stderrText().contains("zstd: Failed to determine decompression size"), kmod.stderrText());
+            assertEquals(kmod.status(), ours.status(), what);
+            assertEquals(List.of(), m.modules(), what);
         }
     }
 

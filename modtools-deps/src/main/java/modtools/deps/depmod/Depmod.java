@@ -68,7 +68,7 @@ public final class Depmod {
         this.log = log;
         this.symbols = new SymbolIndex(settings.symbolPrefix());
         this.cache = cache;
-        this.reader = new FactReader(cache);
+        this.reader = new FactReader(cache, settings.level().unsizedZstd());
     }
 
     Settings settings() {
@@ -199,11 +199,27 @@ public final class Depmod {
         for (DepmodModule m : modules) {
             m.facts = facts.get(m.path);
             if (m.facts.failure() != null) {
-                log.error("failed to load symbols from " + m.path + ": " + m.facts.failure());
+                reportFailure(m);
             }
             for (Export e : m.facts.exports()) {
                 symbols.add(e.symbol(), false, e.crc(), m);
             }
+        }
+    }
+
+    /**
+     * kmod 34.2's libkmod logs a decoder's complaint each time depmod opens the file: before the
+     * symbols fail, and again for its .modinfo and its dependency symbols.
+     */
+    private void reportFailure(DepmodModule m) {
+        boolean decoderLine = m.facts.decoderWords() != null && settings.level().logsDecoderFailures();
+        if (decoderLine) {
+            log.error(m.facts.decoderWords());
+        }
+        log.error("failed to load symbols from " + m.path + ": " + m.facts.failure());
+        if (decoderLine) {
+            log.error(m.facts.decoderWords());
+            log.error(m.facts.decoderWords());
         }
     }
 

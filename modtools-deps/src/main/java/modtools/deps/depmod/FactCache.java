@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import modtools.deps.cache.FileKey;
+import modtools.elf.module.UnsizedZstd;
 
 /**
  * Module facts kept from one depmod run to the next (docs/depmod-cache.md), one file per module
@@ -21,7 +22,7 @@ import modtools.deps.cache.FileKey;
  */
 public final class FactCache {
     /** No cache: every module is read, nothing is written (--no-cache). */
-    public static final FactCache NONE = new FactCache(null, null);
+    public static final FactCache NONE = new FactCache(null, null, null);
 
     private final Path file;
     private final String moduleDirectory;
@@ -35,14 +36,14 @@ public final class FactCache {
     private volatile String writeProblem;
     private volatile boolean changed;
 
-    private FactCache(Path directory, String moduleDirectory) {
+    private FactCache(Path directory, String moduleDirectory, UnsizedZstd unsized) {
         this.moduleDirectory = moduleDirectory;
         if (directory == null) {
             file = null;
             loader = null;
             return;
         }
-        file = directory.resolve(fileName(moduleDirectory));
+        file = directory.resolve(fileName(moduleDirectory, unsized));
         // Loaded while the module search walks the tree; the first lookup waits for it.
         loader = new Thread(new Runnable() {
             @Override
@@ -54,18 +55,26 @@ public final class FactCache {
         loader.start();
     }
 
-    /** The cache for {@code moduleDirectory} (a byte string) in {@code directory}, loading at once. */
-    public static FactCache in(Path directory, String moduleDirectory) {
-        return new FactCache(directory, moduleDirectory);
+    /**
+     * The cache for {@code moduleDirectory} (a byte string) in {@code directory}, loading at once;
+     * read with {@code unsized} as the rule for zstd files without a content size.
+     */
+    public static FactCache in(Path directory, String moduleDirectory, UnsizedZstd unsized) {
+        return new FactCache(directory, moduleDirectory, unsized);
     }
 
-    /** One file per module directory, named by a hash of its path (the file records the path too). */
-    private static String fileName(String moduleDirectory) {
+    /**
+     * One file per module directory, named by a hash of its path (the file records the path too),
+     * and one more for the levels that read zstd files without a content size: facts read there
+     * are of files the others refuse.
+     */
+    private static String fileName(String moduleDirectory, UnsizedZstd unsized) {
         long hash = 0xcbf29ce484222325L; // FNV-1a
         for (byte b : moduleDirectory.getBytes(StandardCharsets.ISO_8859_1)) {
             hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return String.format("depmod-%016x.facts", hash);
+        return String.format(unsized == UnsizedZstd.STREAM ? "depmod-%016x-streamed.facts" : "depmod-%016x.facts",
+                hash);
     }
 
     boolean enabled() {

@@ -239,7 +239,7 @@ final class FactCacheFile {
                     info[i] = new ModInfoEntry(lookup(number()), lookup(number()));
                 }
                 out.put(path, new Entry(path, key,
-                        new ModuleFacts(Arrays.asList(exports), Arrays.asList(imports), Arrays.asList(info), null)));
+                        new ModuleFacts(Arrays.asList(exports), Arrays.asList(imports), Arrays.asList(info), null, null)));
             }
             if (at != bytes.length) {
                 throw new Unusable("corrupt: " + (bytes.length - at) + " bytes after the last module");

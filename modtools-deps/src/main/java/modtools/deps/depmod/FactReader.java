@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import modtools.deps.cache.FileKey;
+import modtools.elf.module.UnsizedZstd;
 
 /**
  * Reads module files on helper threads, one per core, while the module search is still walking
@@ -32,10 +33,12 @@ final class FactReader {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Map<String, ModuleFacts> read = new ConcurrentHashMap<>();
     private final FactCache cache;
+    private final UnsizedZstd unsized;
     private final Thread[] helpers;
 
-    FactReader(FactCache cache) {
+    FactReader(FactCache cache, UnsizedZstd unsized) {
         this.cache = cache;
+        this.unsized = unsized;
         // During the search they share the cores with it, after it they have them all.
         helpers = new Thread[Runtime.getRuntime().availableProcessors()];
         for (int i = 0; i < helpers.length; i++) {
@@ -94,7 +97,7 @@ final class FactReader {
         ModuleFacts facts = cache.lookup(path, key);
         boolean cached = facts != null;
         if (!cached) {
-            facts = ModuleFacts.read(path);
+            facts = ModuleFacts.read(path, unsized);
         }
         cache.remember(path, key, facts, cached);
         return facts;

@@ -10,13 +10,17 @@ import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
+import modtools.elf.module.ModuleLoadException;
+import modtools.elf.module.UnsizedZstd;
 
 /**
  * What depmod reads from one module file: its exports, its imports and the .modinfo entries
- * its outputs use; or, for a file it cannot read, kmod's reason ({@code failure}), reported
- * later in module order so that parallel reading does not shuffle the messages.
+ * its outputs use; or, for a file it cannot read, kmod's reason ({@code failure}) and, for a
+ * compressed one its decoder rejected, the decoder's line ({@code decoderWords}), reported later
+ * in module order so that parallel reading does not shuffle the messages.
  */
-record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure) {
+record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure,
+                   String decoderWords) {
     /** Only alias, softdep and weakdep lines reach depmod's files; the rest need not be decoded. */
     private static final List<String> USED_KEYS = List.of("alias", "softdep", "weakdep");
 
@@ -24,19 +28,22 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
      * Reads the facts of the module at {@code path} (a byte string). Everything kept is copied
      * out of the module's bytes, which are unmapped or dropped before this returns.
      */
-    static ModuleFacts read(String path) {
-        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path))) {
+    static ModuleFacts read(String path, UnsizedZstd unsized) {
+        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), unsized)) {
             KernelModule km = KernelModule.of(image.elf());
             KernelModule.Linkage linkage = km.linkage();
-            return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null);
+            return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null, null);
         } catch (ElfFormatException e) {
             return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");
+        } catch (ModuleLoadException e) {
+            String words = e.decoderError().map(d -> d.words()).orElse(null);
+            return new ModuleFacts(List.of(), List.of(), List.of(), LinuxErrno.strerror(LinuxErrno.of(e)), words);
         } catch (IOException e) {
             return failed(LinuxErrno.strerror(LinuxErrno.of(e)));
         }
     }
 
     private static ModuleFacts failed(String reason) {
-        return new ModuleFacts(List.of(), List.of(), List.of(), reason);
+        return new ModuleFacts(List.of(), List.of(), List.of(), reason, null);
     }
 }

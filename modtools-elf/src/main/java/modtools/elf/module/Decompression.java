@@ -32,23 +32,32 @@ final class Decompression {
 
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice)
             throws IOException {
-        return decode(compression, file, limit, choice, DecodedMemory.COLLECTED);
+        return decode(compression, file, limit, choice, UnsizedZstd.STREAM, DecodedMemory.COLLECTED);
     }
 
     /**
      * The configured decoder for a caller that has started JNA already (AUTO then means the
      * libraries), a C decoder's output in {@code memory}.
      */
-    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecodedMemory memory)
-            throws IOException {
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, UnsizedZstd unsized,
+            DecodedMemory memory) throws IOException {
         DecoderChoice choice = DecoderChoice.configured();
-        return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, memory);
+        return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, unsized,
+                memory);
     }
 
-    /** The file decoded by {@code choice}'s decoder, a C decoder's output in {@code memory}. */
+    /**
+     * The file decoded by {@code choice}'s decoder, a C decoder's output in {@code memory}. A zstd
+     * file without a content size is refused here, before either decoder, when {@code unsized}
+     * says so: both decoders then fail it with the same line.
+     */
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice,
-            DecodedMemory memory) throws IOException {
+            UnsizedZstd unsized, DecodedMemory memory) throws IOException {
         try {
+            if (compression == Compression.ZSTD && unsized == UnsizedZstd.REFUSE
+                    && !ZstdFrames.declaresContentSize(file.mapped())) {
+                throw ZstdProblem.UNKNOWN_SIZE.failure();
+            }
             if (compression == Compression.GZIP) {
                 return JavaDecoders.gzip(file.mapped(), file.name(), limit);
             }

@@ -26,8 +26,8 @@ public final class ModuleFile {
     }
 
     /** The module as an ELF object named by {@code path} as given. */
-    public static ElfFile open(Path path) throws IOException, ElfFormatException {
-        return ElfFile.parse(path.toString(), contents(path));
+    public static ElfFile open(Path path, UnsizedZstd unsized) throws IOException, ElfFormatException {
+        return ElfFile.parse(path.toString(), contents(path, unsized));
     }
 
     /**
@@ -37,8 +37,8 @@ public final class ModuleFile {
      * @throws ModuleLoadException where kmod fails with EINVAL: files shorter than
      *                             {@link Compression#MAGIC_PROBE_SIZE}, damaged compressed data
      */
-    public static ByteBuffer contents(Path path) throws IOException {
-        return read(path, DecodedMemory.COLLECTED).bytes();
+    public static ByteBuffer contents(Path path, UnsizedZstd unsized) throws IOException {
+        return read(path, unsized, DecodedMemory.COLLECTED).bytes();
     }
 
     /**
@@ -47,7 +47,7 @@ public final class ModuleFile {
      * file's mapping and channel are gone before this returns; only its decompressed image
      * stays.
      */
-    public static ModuleImage image(Path path) throws IOException {
+    public static ModuleImage image(Path path, UnsizedZstd unsized) throws IOException {
         String name = path.toString();
         FileMapping mapping = FileMapping.of(path, new FileMapping.SizeCheck() {
             @Override
@@ -63,7 +63,8 @@ public final class ModuleFile {
         DecodedMemory memory = DecodedMemory.owned();
         try (mapping; FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             CompressedFile file = new CompressedFile(name, mapped, channel);
-            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, memory),
+            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, unsized,
+                    memory),
                     memory);
         } catch (IOException | RuntimeException e) {
             memory.close();
@@ -77,15 +78,15 @@ public final class ModuleFile {
      * A resident server runs such readers call after call, and decoded images left to the
      * collector piled up in native memory it does not see.
      */
-    public static ModuleImage readImage(Path path) throws IOException {
-        return read(path, DecodedMemory.owned());
+    public static ModuleImage readImage(Path path, UnsizedZstd unsized) throws IOException {
+        return read(path, unsized, DecodedMemory.owned());
     }
 
     /**
      * kmod_file_open for the readers of one module: a plain file mapped by FileChannel (no native
      * library to start), a compressed one decoded into {@code memory}, which a failed read frees.
      */
-    private static ModuleImage read(Path path, DecodedMemory memory) throws IOException {
+    private static ModuleImage read(Path path, UnsizedZstd unsized, DecodedMemory memory) throws IOException {
         String name = path.toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -97,7 +98,7 @@ public final class ModuleFile {
             }
             CompressedFile file = new CompressedFile(name, mapped, channel);
             return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE,
-                    DecoderChoice.configured(), memory), memory);
+                    DecoderChoice.configured(), unsized, memory), memory);
         } catch (IOException | RuntimeException e) {
             memory.close();
             throw e;

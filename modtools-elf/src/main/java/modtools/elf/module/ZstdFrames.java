@@ -48,6 +48,31 @@ final class ZstdFrames {
         new ZstdFrames(compressed.slice().order(ByteOrder.LITTLE_ENDIAN), out).frames();
     }
 
+    /**
+     * Whether the file starts with a zstd frame whose header is complete and records a content
+     * size other than 0: where libzstd's ZSTD_getFrameContentSize gives kmod 34.2 a size it
+     * takes (a skippable frame first gives 0, a damaged or cut header an error).
+     */
+    static boolean declaresContentSize(ByteBuffer compressed) {
+        ByteBuffer in = compressed.slice().order(ByteOrder.LITTLE_ENDIAN);
+        if (in.limit() <= MAGIC.length || !in.slice(0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
+            return false;
+        }
+        int descriptor = in.get(MAGIC.length) & 0xff;
+        int headerSize = FrameHeader.size(descriptor);
+        if ((descriptor & 0x08) != 0 || headerSize > in.limit() - MAGIC.length
+                || FrameHeader.contentSizeBytes(descriptor) == 0) {
+            return false;
+        }
+        boolean singleSegment = (descriptor & 0x20) != 0;
+        if (!singleSegment && MIN_WINDOW_LOG + ((in.get(MAGIC.length + 1) & 0xff) >>> 3) > MAX_WINDOW_LOG) {
+            return false; // libzstd fails such a header before it reads the size
+        }
+        int bytes = FrameHeader.contentSizeBytes(descriptor);
+        long size = FrameHeader.little(in, MAGIC.length + headerSize - bytes, bytes) + (bytes == 2 ? 256 : 0);
+        return size != 0;
+    }
+
     private void frames() throws IOException {
         int end = in.limit();
         int pos = 0;

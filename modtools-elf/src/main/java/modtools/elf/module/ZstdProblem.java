@@ -12,7 +12,9 @@ enum ZstdProblem {
     CHECKSUM("Restored data doesn't match checksum"),
     DICTIONARY("Dictionary mismatch"),
     MEMORY("Allocation error : not enough memory"),
-    CORRUPT("Data corruption detected");
+    CORRUPT("Data corruption detected"),
+    /** Not libzstd's: kmod's own words for a first frame without a usable content size. */
+    UNKNOWN_SIZE("Failed to determine decompression size");
 
     private final String text;
 

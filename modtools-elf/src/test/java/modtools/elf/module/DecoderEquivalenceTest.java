@@ -90,6 +90,56 @@ class DecoderEquivalenceTest {
     }
 
     /**
+     * Which zstd files kmod 34.2 refuses for want of a content size: our reading of the first
+     * frame header agrees with libzstd's ZSTD_getFrameContentSize (what kmod asks) on every
+     * damaged stream, on streams written without the size, and after a skippable frame; and
+     * where it refuses, both decoders give the one line kmod 34.2 logs.
+     */
+    @Test
+    void unsizedZstdIsJudgedAsLibzstdJudgesIt() throws IOException {
+        byte[] plain = Files.readAllBytes(ModuleTestSupport.corpusModules().get(0));
+        Map<String, byte[]> streams = new LinkedHashMap<>();
+        streams.put("sized", compressed(plain, "zstd -q -c"));
+        streams.put("unsized", compressed(plain, "zstd -q --no-content-size -c"));
+        streams.put("single-segment", compressed(Arrays.copyOf(plain, 4096), "zstd -q -c"));
+        byte[] skippable = {0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 7, 7};
+        streams.put("after-skippable", concat(skippable, streams.get("sized")));
+        List<String> mismatches = new ArrayList<>();
+        int refused = 0;
+        for (Map.Entry<String, byte[]> s : streams.entrySet()) {
+            Map<String, byte[]> files = damaged(s.getValue());
+            files.put("whole", s.getValue());
+            for (Map.Entry<String, byte[]> d : files.entrySet()) {
+                String name = d.getKey() + "." + s.getKey() + ".zst";
+                ByteBuffer bytes = ByteBuffer.allocateDirect(d.getValue().length).put(d.getValue()).flip();
+                long size = Libzstd.ZSTD_getFrameContentSize(bytes, bytes.remaining());
+                boolean libzstd = size != 0 && size != Libzstd.CONTENTSIZE_UNKNOWN && size != Libzstd.CONTENTSIZE_ERROR;
+                if (ZstdFrames.declaresContentSize(bytes) != libzstd) {
+                    mismatches.add(name + ": libzstd gives " + size);
+                }
+                if (!libzstd && Compression.of(bytes) == Compression.ZSTD) {
+                    Path file = dir.resolve(name);
+                    Files.write(file, d.getValue());
+                    String line = "error " + file + ": zstd: Failed to determine decompression size";
+                    for (DecoderChoice choice : List.of(DecoderChoice.NATIVE, DecoderChoice.JAVA)) {
+                        String outcome = outcome(file, choice, UnsizedZstd.REFUSE);
+                        if (!outcome.equals(line)) {
+                            mismatches.add(name + ": " + choice + " " + outcome);
+                        }
+                    }
+                    refused++;
+                }
+            }
+        }
+        assertEquals(List.of(), mismatches);
+        assertTrue(refused > 20, "files refused: " + refused);
+        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.JAVA, UnsizedZstd.STREAM)
+                .equals(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, UnsizedZstd.STREAM)));
+        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, UnsizedZstd.STREAM)
+                .startsWith("bytes " + plain.length + " "));
+    }
+
+    /**
      * Cuts, flipped bytes everywhere (magic, headers, data, checks, trailer), a wrong second
      * magic; in xz streams of one block (decoded on one thread) and of many (on several).
      */
@@ -154,13 +204,18 @@ class DecoderEquivalenceTest {
 
     /** "bytes N HASH" for a decoded module, "error LINE" for a refused one. */
     private static String outcome(Path file, DecoderChoice choice) {
+        return outcome(file, choice, UnsizedZstd.STREAM);
+    }
+
+    private static String outcome(Path file, DecoderChoice choice, UnsizedZstd unsized) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
             if (Compression.of(mapped) == Compression.NONE) {
                 return "not compressed";
             }
             ByteBuffer decoded = Decompression.decode(Compression.of(mapped),
-                    new CompressedFile(file.toString(), mapped, channel), ModuleFile.MAX_DECOMPRESSED_SIZE, choice);
+                    new CompressedFile(file.toString(), mapped, channel), ModuleFile.MAX_DECOMPRESSED_SIZE, choice,
+                    unsized, DecodedMemory.COLLECTED);
             return "bytes " + decoded.remaining() + " " + decoded.hashCode();
         } catch (ModuleLoadException e) {
             assertEquals(1, e.getMessage().lines().count(), e.getMessage());

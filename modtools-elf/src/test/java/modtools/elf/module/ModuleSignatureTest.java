@@ -76,7 +76,7 @@ class ModuleSignatureTest {
         Map<String, Map<String, String>> expected = ModuleTestSupport.modinfo(modules);
         int signed = 0;
         for (Path module : modules) {
-            Optional<ModuleSignature> signature = ModuleSignature.read(ModuleFile.open(module).bytes());
+            Optional<ModuleSignature> signature = ModuleSignature.read(ModuleFile.open(module, UnsizedZstd.STREAM).bytes());
             signed += signature.isPresent() ? 1 : 0;
             assertEquals(sigFields(expected.get(module.toString())), fields(signature), module.toString());
         }
@@ -97,7 +97,7 @@ class ModuleSignatureTest {
         Map<String, Map<String, String>> modinfo = ModuleTestSupport.modinfo(files);
         for (Path file : files) {
             Case c = cases.get(file.getFileName().toString().replace(".ko", ""));
-            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file).bytes());
+            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, UnsizedZstd.STREAM).bytes());
             assertEquals(fields(c.expected()), fields(ours), file + ": expectation");
             assertEquals(sigFields(modinfo.get(file.toString())), fields(ours), file + ": modinfo");
         }
@@ -129,7 +129,7 @@ class ModuleSignatureTest {
         }
         Map<String, Map<String, String>> modinfo = ModuleTestSupport.modinfo(files);
         for (Path file : files) {
-            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file).bytes());
+            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, UnsizedZstd.STREAM).bytes());
             assertEquals(sigFields(modinfo.get(file.toString())), fields(ours), file.toString());
             boolean byKeyId = file.getFileName().toString().startsWith("key-id");
             assertEquals(byKeyId ? Optional.empty() : Optional.of("Test Signer"), ours.map(ModuleSignature::signer));

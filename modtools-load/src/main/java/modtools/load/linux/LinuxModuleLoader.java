@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import modtools.deps.resolve.Insertion;
+import modtools.elf.module.UnsizedZstd;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.elf.ElfFormatException;
@@ -27,10 +28,12 @@ public final class LinuxModuleLoader implements ModuleLoader {
     private static final Path KERNEL_COMPRESSION = Path.of("/sys/module/compression");
 
     private final Syscalls.Numbers numbers;
+    private final UnsizedZstd unsized;
     private Syscalls syscalls;
 
-    private LinuxModuleLoader(Syscalls.Numbers numbers) {
+    private LinuxModuleLoader(Syscalls.Numbers numbers, UnsizedZstd unsized) {
         this.numbers = numbers;
+        this.unsized = unsized;
     }
 
     /**
@@ -38,13 +41,16 @@ public final class LinuxModuleLoader implements ModuleLoader {
      * gets the same calls, which it answers ENOSYS, as kmod's get there: kmod reads the file
      * first (a damaged one fails before the kernel is asked), and so do we.
      */
-    public static ModuleLoader forThisKernel() {
-        return forThisMachine().orElseGet(NoModuleSupport::new);
+    public static ModuleLoader forThisKernel(UnsizedZstd unsized) {
+        return forThisMachine(unsized).orElseGet(NoModuleSupport::new);
     }
 
-    /** The backend for this machine's architecture; empty where we do not know its call numbers. */
-    public static Optional<ModuleLoader> forThisMachine() {
-        return Syscalls.Numbers.of(System.getProperty("os.arch")).map(LinuxModuleLoader::new);
+    /**
+     * The backend for this machine's architecture; empty where we do not know its call numbers.
+     * {@code unsized}: what it does with a zstd module without a content size (the level's).
+     */
+    public static Optional<ModuleLoader> forThisMachine(UnsizedZstd unsized) {
+        return Syscalls.Numbers.of(System.getProperty("os.arch")).map(n -> new LinuxModuleLoader(n, unsized));
     }
 
     @Override
@@ -84,11 +90,11 @@ public final class LinuxModuleLoader implements ModuleLoader {
      * kmod's do_init_module: the image read (decompressed) here; a file its decoder rejects
      * answers what the decoder said, as libkmod logs it before the insert fails.
      */
-    private static Insertion initModule(Syscalls sys, String path, String options, boolean forceVermagic,
+    private Insertion initModule(Syscalls sys, String path, String options, boolean forceVermagic,
                                         boolean forceModversion) {
         ByteBuffer contents;
         try {
-            contents = ModuleFile.contents(Path.of(path));
+            contents = ModuleFile.contents(Path.of(path), unsized);
         } catch (ModuleLoadException e) {
             return e.decoderError().<Insertion>map(Insertion.Undecodable::new)
                     .orElse(Insertion.of(LinuxErrno.EINVAL));

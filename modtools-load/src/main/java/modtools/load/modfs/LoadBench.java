@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import modtools.deps.KmodLevel;
 
 /**
  * The loop of scripts/bench-modfs-load: one module loaded and removed ROUNDS times in this one
@@ -29,7 +30,8 @@ public final class LoadBench {
         PrintStream err = System.err;
         long[] loads = new long[rounds];
         long[] removals = new long[rounds];
-        try (ModfsBackend backend = ModfsBackend.open(mount, err, false, System.getenv())) {
+        try (ModfsBackend backend = ModfsBackend.open(mount, err, false, System.getenv(),
+                KmodLevel.of(System.getenv(KmodLevel.VARIABLE)).orElse(KmodLevel.KMOD34).unsizedZstd())) {
             var loader = backend.loader();
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();

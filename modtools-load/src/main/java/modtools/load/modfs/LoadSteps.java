@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import modtools.contract.ControlVerb;
+import modtools.elf.module.UnsizedZstd;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
 import modtools.contract.ModuleStatus;
@@ -66,9 +67,11 @@ final class LoadSteps {
     private final Charset charset;
     private final RetainedLocks retained;
     private final ModfsRemover remover;
+    private final UnsizedZstd unsized;
 
     LoadSteps(ModfsMount mount, String release, PrintStream log, Charset charset, RetainedLocks retained,
-              ModfsRemover remover) {
+              ModfsRemover remover, UnsizedZstd unsized) {
+        this.unsized = unsized;
         this.mount = mount;
         this.release = release;
         this.log = log;
@@ -92,7 +95,7 @@ final class LoadSteps {
     // ------------------------------------------------------------------ read
 
     private void read(Load load) throws Failed {
-        load.object = ModuleObject.read(load.files, release, load.forceVermagic);
+        load.object = ModuleObject.read(load.files, release, load.forceVermagic, unsized);
     }
 
     // ------------------------------------------------------------------ claim

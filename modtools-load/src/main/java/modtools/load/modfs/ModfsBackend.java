@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import modtools.contract.ModuleStatus;
+import modtools.elf.module.UnsizedZstd;
 import modtools.contract.Symbolizer;
 import modtools.deps.resolve.KernelState;
 import modtools.deps.resolve.ModuleLoader;
@@ -28,11 +29,11 @@ public final class ModfsBackend implements AutoCloseable {
     private final Optional<UnloadedSymbols> unloaded;
 
     private ModfsBackend(ModfsMount mount, String release, PrintStream log, boolean retain,
-                         Optional<UnloadedSymbols> unloaded) {
+                         Optional<UnloadedSymbols> unloaded, UnsizedZstd unsized) {
         this.mount = mount;
         this.release = release;
         this.unloaded = unloaded;
-        this.loader = new ModfsLoader(mount, release, log, retain, unloaded);
+        this.loader = new ModfsLoader(mount, release, log, retain, unloaded, unsized);
         this.state = new ModfsKernelState(mount, loader);
     }
 
@@ -43,12 +44,13 @@ public final class ModfsBackend implements AutoCloseable {
      * @param retain keep shared locks on what the run loaded or found loaded until {@link #close}
      *               (modprobe: dependencies stay put between its steps)
      * @param environment where the loader keeps its state ({@link UnloadedSymbols#stateDir})
+     * @param unsized what the loader does with a zstd module without a content size (the level's)
      */
-    public static ModfsBackend open(Path dir, PrintStream log, boolean retain, Map<String, String> environment)
-            throws IOException {
+    public static ModfsBackend open(Path dir, PrintStream log, boolean retain, Map<String, String> environment,
+                                    UnsizedZstd unsized) throws IOException {
         ModfsMount mount = new ModfsMount(dir);
         return new ModfsBackend(mount, mount.version(), log, retain,
-                UnloadedSymbols.open(UnloadedSymbols.stateDir(environment), dir));
+                UnloadedSymbols.open(UnloadedSymbols.stateDir(environment), dir), unsized);
     }
 
     /** The host's release ({@code version}): the module directory is /lib/modules/RELEASE. */
