@@ -168,7 +168,8 @@ class DepmodDifferentialTest {
 
     /**
      * A small tree holding a .ko.zst without content size: kmod 30 indexes it, kmod 34.2 logs its
-     * decoder's line around "failed to load symbols" and lists it with nothing.
+     * decoder's line around "failed to load symbols" and lists it with nothing; and, beside it,
+     * damaged .ko.xz files, whose later reads kmod 34.2 words otherwise.
      */
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
@@ -180,6 +181,8 @@ class DepmodDifferentialTest {
         TestModules.writeUnsizedZstd(lib, kernel.resolve("unsized.ko.zst"));
         Files.delete(lib);
         assertTrue(Files.exists(plain));
+        TestModules.writeDamagedXz(kernel);
+        Files.delete(kernel.resolve("truncated"));
         assertSameAsKmod(level, moduleDir, List.of("-b", base.toString(), "1.0"));
     }
 

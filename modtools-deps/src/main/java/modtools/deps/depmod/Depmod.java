@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import modtools.deps.KmodLevel;
+import modtools.elf.module.Compression;
+import modtools.elf.module.DecoderError;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 
@@ -209,17 +211,21 @@ public final class Depmod {
 
     /**
      * kmod 34.2's libkmod logs a decoder's complaint each time depmod opens the file: before the
-     * symbols fail, and again for its .modinfo and its dependency symbols.
+     * symbols fail, and again for its .modinfo and its dependency symbols. It reads an xz file
+     * from the descriptor, which the first read left at the end, so the later two find no input;
+     * a zstd file it maps from the start each time. (It does not read .ko.gz: no line.)
      */
     private void reportFailure(DepmodModule m) {
-        boolean decoderLine = m.facts.decoderWords() != null && settings.level().logsDecoderFailures();
+        DecoderError d = m.facts.decoderError();
+        boolean decoderLine = d != null && d.format() != Compression.GZIP && settings.level().logsDecoderFailures();
         if (decoderLine) {
-            log.error(m.facts.decoderWords());
+            log.error(d.words());
         }
         log.error("failed to load symbols from " + m.path + ": " + m.facts.failure());
         if (decoderLine) {
-            log.error(m.facts.decoderWords());
-            log.error(m.facts.decoderWords());
+            String again = d.format() == Compression.XZ ? "xz: Unexpected end of input" : d.words();
+            log.error(again);
+            log.error(again);
         }
     }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
+import modtools.elf.module.DecoderError;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 import modtools.elf.module.KernelModule;
@@ -16,11 +17,11 @@ import modtools.elf.module.UnsizedZstd;
 /**
  * What depmod reads from one module file: its exports, its imports and the .modinfo entries
  * its outputs use; or, for a file it cannot read, kmod's reason ({@code failure}) and, for a
- * compressed one its decoder rejected, the decoder's line ({@code decoderWords}), reported later
+ * compressed one its decoder rejected, the decoder's complaint ({@code decoderError}), reported later
  * in module order so that parallel reading does not shuffle the messages.
  */
 record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry> info, String failure,
-                   String decoderWords) {
+                   DecoderError decoderError) {
     /** Only alias, softdep and weakdep lines reach depmod's files; the rest need not be decoded. */
     private static final List<String> USED_KEYS = List.of("alias", "softdep", "weakdep");
 
@@ -36,8 +37,8 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
         } catch (ElfFormatException e) {
             return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");
         } catch (ModuleLoadException e) {
-            String words = e.decoderError().map(d -> d.words()).orElse(null);
-            return new ModuleFacts(List.of(), List.of(), List.of(), LinuxErrno.strerror(LinuxErrno.of(e)), words);
+            return new ModuleFacts(List.of(), List.of(), List.of(), LinuxErrno.strerror(LinuxErrno.of(e)),
+                    e.decoderError().orElse(null));
         } catch (IOException e) {
             return failed(LinuxErrno.strerror(LinuxErrno.of(e)));
         }
