@@ -34,11 +34,25 @@ final class Server {
      * full module directory's five indexes take about 3 MiB.
      */
     static final long CACHE_BYTES = 64L << 20;
+    /**
+     * How long after its last call the server gives back memory ({@link IdleMemory}). Calls
+     * a script makes one after another find the heap the last one left; a call after that
+     * pays the page faults of what it allocates again (a served depmod of Debian 12's tree some
+     * 30,000, a tenth more time on a virtual machine).
+     */
+    static final long GIVE_BACK_MILLIS = 5000;
+    /** Between the two steps of giving back: G1 has uncommitted what it shrank by then. */
+    private static final long REGROW_MILLIS = 500;
+    private static final long TICK_MILLIS = 100;
+
+    /** What became of the memory the last calls left behind. */
+    private enum Memory { HELD, SHRUNK, GIVEN_BACK }
 
     private final Path dir;
     private final String buildId;
     private final Map<String, String> ownEnvironment;
     private final long idleNanos;
+    private final long giveBackNanos;
     private final int uid = Libc.uid();
     private final AtomicInteger active = new AtomicInteger();
     private final StampedCache cache = new StampedCache(CACHE_BYTES);
@@ -49,15 +63,25 @@ final class Server {
         return thread;
     });
     private volatile long lastActive = System.nanoTime();
+    /** Guards the three below; a call starts and memory is given back under it, never both at once. */
+    private final Object memoryLock = new Object();
+    private Memory memory = Memory.GIVEN_BACK;
+    private long shrunkAt;
+    private IdleMemory idleMemory;
     private volatile boolean retiring;
     private int listener = -1;
     private Object socketInode;
 
     Server(Path dir, String buildId, Map<String, String> ownEnvironment, long idleSeconds) {
+        this(dir, buildId, ownEnvironment, idleSeconds, GIVE_BACK_MILLIS);
+    }
+
+    Server(Path dir, String buildId, Map<String, String> ownEnvironment, long idleSeconds, long giveBackMillis) {
         this.dir = dir;
         this.buildId = buildId;
         this.ownEnvironment = ownEnvironment;
         this.idleNanos = TimeUnit.SECONDS.toNanos(idleSeconds);
+        this.giveBackNanos = TimeUnit.MILLISECONDS.toNanos(giveBackMillis);
     }
 
     int uid() {
@@ -98,6 +122,9 @@ final class Server {
             while (active.get() > 0) {
                 Thread.sleep(10);
             }
+            // no step of giving back memory outlives the server (its flags are the JVM's)
+            idle.interrupt();
+            idle.join();
             return true;
         } catch (IOException | Libc.SysError e) {
             err.println("modtools server: " + dir + ": " + e.getMessage());
@@ -130,9 +157,20 @@ final class Server {
                 pause();
                 continue;
             }
+            starting();
+            pool.execute(new Connection(this, fd));
+        }
+    }
+
+    /** A call starts; on a heap shrunk a moment ago, after the heap has regrown. */
+    private void starting() {
+        synchronized (memoryLock) {
             active.incrementAndGet();
             lastActive = System.nanoTime();
-            pool.execute(new Connection(this, fd));
+            if (memory == Memory.SHRUNK) {
+                idleMemory.regrow();
+            }
+            memory = Memory.HELD;
         }
     }
 
@@ -152,21 +190,43 @@ final class Server {
         return pool;
     }
 
+    /** Whether the memory the last calls left behind has been given back (for tests). */
+    boolean memoryGivenBack() {
+        synchronized (memoryLock) {
+            return memory == Memory.GIVEN_BACK;
+        }
+    }
+
     void finished() {
         lastActive = System.nanoTime();
         active.decrementAndGet();
     }
 
     private void watchIdle() {
-        long step = Math.max(TimeUnit.MILLISECONDS.toNanos(50), Math.min(idleNanos / 10, TimeUnit.SECONDS.toNanos(1)));
         while (!retiring) {
             try {
-                TimeUnit.NANOSECONDS.sleep(step);
+                TimeUnit.MILLISECONDS.sleep(TICK_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
-            if (active.get() == 0 && System.nanoTime() - lastActive >= idleNanos) {
-                retire();
+            synchronized (memoryLock) {
+                long now = System.nanoTime();
+                if (retiring || active.get() > 0) {
+                    continue;
+                }
+                if (now - lastActive >= idleNanos) {
+                    retire();
+                } else if (memory == Memory.HELD && now - lastActive >= giveBackNanos) {
+                    if (idleMemory == null) {
+                        idleMemory = new IdleMemory();
+                    }
+                    idleMemory.shrink();
+                    memory = Memory.SHRUNK;
+                    shrunkAt = System.nanoTime();
+                } else if (memory == Memory.SHRUNK && now - shrunkAt >= TimeUnit.MILLISECONDS.toNanos(REGROW_MILLIS)) {
+                    idleMemory.regrow();
+                    memory = Memory.GIVEN_BACK;
+                }
             }
         }
     }
