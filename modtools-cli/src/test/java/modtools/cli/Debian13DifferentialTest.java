@@ -1,6 +1,5 @@
 package modtools.cli;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -36,6 +35,12 @@ class Debian13DifferentialTest {
         return kind.equals("xz") ? Corpus.trixie() : Corpus.trixie(kind);
     }
 
+    /** The kind's tree linked under base: its module directory, lib/modules/VERSION. */
+    private Path linkedCopy(String kind) throws IOException {
+        Path corpus = corpus(kind);
+        return Corpus.linkedCopy(corpus, Corpus.version(corpus), base);
+    }
+
     /** Both compressions at both levels. */
     static Stream<Arguments> kindsAtLevels() {
         return Stream.of(KmodLevel.values()).flatMap(level -> Stream.of(
@@ -45,10 +50,8 @@ class Debian13DifferentialTest {
     @ParameterizedTest
     @MethodSource("kindsAtLevels")
     void depmod(KmodLevel level, String kind) throws IOException {
-        Path corpus = corpus(kind);
-        String version = Corpus.version(corpus);
-        Path dir = Corpus.linkedCopy(corpus, version, base);
-        DepmodDifferentialTest.assertSameAsKmod(level, dir, List.of("-b", base.toString(), version));
+        Path dir = linkedCopy(kind);
+        DepmodDifferentialTest.assertSameAsKmod(level, dir, List.of("-b", base.toString(), dir.getFileName().toString()));
     }
 
     @ParameterizedTest
@@ -67,17 +70,15 @@ class Debian13DifferentialTest {
     @ParameterizedTest
     @MethodSource("kindsAtLevels")
     void modprobeAndModinfoByName(KmodLevel level, String kind) throws IOException {
-        Path corpus = corpus(kind);
-        String version = Corpus.version(corpus);
-        Path dir = Corpus.linkedCopy(corpus, version, base);
-        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
-        assertEquals(0, depmod.status(), depmod.stderrText());
+        Path dir = linkedCopy(kind);
+        String version = dir.getFileName().toString();
+        Reference.depmod(base, version);
         List<String> names = ModprobeDifferentialTest.moduleNames(dir);
 
         List<String> all = new ArrayList<>(List.of("-d", base.toString(), "-S", version, "-a", "-D"));
         all.addAll(names);
         assertSameAsKmod(level, "modprobe", all);
-        List<String> fixture = List.of("-C", ModprobeDifferentialTest.writeFixture(base.resolve("modprobe.d")).toString(),
+        List<String> fixture = List.of("-C", IndexedCloudTree.writeFixture(base.resolve("modprobe.d")).toString(),
                 "-d", base.toString(), "-S", version);
         List<String> showConfig = new ArrayList<>(fixture);
         showConfig.add("-c");

@@ -13,6 +13,8 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.Random;
 import java.util.Set;
@@ -211,26 +213,30 @@ class DepmodDifferentialTest {
     void unknownSymbolsAgainstASystemMap(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
-        Set<String> needed = neededFromTheKernel(corpus);
-        List<String> map = new ArrayList<>();
-        int i = 0;
-        for (String symbol : needed) {
-            if (i++ % 97 != 5) {
-                map.add("ffffffff81000000 r __ksymtab_" + symbol);
-            }
-        }
-        map.add("ffffffff81000000 T _text");
-        Path systemMap = base.resolve("System.map");
-        Files.write(systemMap, map);
+        Path systemMap = kernelSymbolFile(corpus, "System.map", i -> i % 97 != 5,
+                symbol -> "ffffffff81000000 r __ksymtab_" + symbol, "ffffffff81000000 T _text");
         assertSameWarnings(level, dir, args(corpus, "-e", "-F", systemMap.toString()), "needs unknown symbol");
     }
 
-    /** What the modules import and none of them exports: the kernel's part, as GNU nm reads them. */
-    private static Set<String> neededFromTheKernel(Path corpus) throws IOException {
+    /**
+     * {@code name} under base: a {@code line} for each symbol the modules import and none of them
+     * exports (the kernel's part, as GNU nm reads them) whose place among them {@code keep} takes,
+     * then the {@code last} lines.
+     */
+    private Path kernelSymbolFile(Path corpus, String name, IntPredicate keep, Function<String, String> line,
+                                  String... last) throws IOException {
         List<String> modules = Corpus.modules(corpus, ".ko");
         Set<String> needed = Nm.undefined(modules);
         needed.removeAll(Nm.exported(modules));
-        return needed;
+        List<String> lines = new ArrayList<>();
+        int i = 0;
+        for (String symbol : needed) {
+            if (keep.test(i++)) {
+                lines.add(line.apply(symbol));
+            }
+        }
+        lines.addAll(List.of(last));
+        return Files.write(base.resolve(name), lines);
     }
 
     /** kmod must warn with {@code warning} (else the input tests nothing), and we exactly as it does. */
@@ -247,18 +253,10 @@ class DepmodDifferentialTest {
     void versionMismatchesAgainstModuleSymvers(KmodLevel level) throws IOException {
         Path corpus = Corpus.cloud();
         Path dir = tree(corpus);
-        Set<String> needed = neededFromTheKernel(corpus);
-        List<String> symvers = new ArrayList<>();
-        int i = 0;
-        for (String symbol : needed) {
-            // The right CRC is unknown here: most entries get 0, which every versioned import disagrees with,
-            // so keep the list short to keep the warnings readable.
-            if (i++ % 50 == 0) {
-                symvers.add("0x00000000\t" + symbol + "\tvmlinux\tEXPORT_SYMBOL");
-            }
-        }
-        Path file = base.resolve("Module.symvers");
-        Files.write(file, symvers);
+        // The right CRC is unknown here: most entries get 0, which every versioned import disagrees with,
+        // so keep the list short to keep the warnings readable.
+        Path file = kernelSymbolFile(corpus, "Module.symvers", i -> i % 50 == 0,
+                symbol -> "0x00000000\t" + symbol + "\tvmlinux\tEXPORT_SYMBOL");
         assertSameWarnings(level, dir, args(corpus, "-e", "-E", file.toString()), "disagrees about version of symbol");
     }
 

@@ -44,8 +44,7 @@ class LinuxToolsDifferentialTest {
 
     @BeforeAll
     static void fixture() throws IOException {
-        assumeTrue(!Files.exists(Path.of("/proc/modules")),
-                "this machine's kernel loads modules: kmod's rmmod and insmod would act on it");
+        Reference.assumeNoModuleSupport("kmod's rmmod and insmod");
         proc = tmp.resolve("proc");
         sys = tmp.resolve("sys-module");
         Files.createDirectories(proc);

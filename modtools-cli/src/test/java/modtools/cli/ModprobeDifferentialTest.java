@@ -22,10 +22,7 @@ import modtools.load.linux.NoModuleSupport;
 import modtools.load.linux.SysfsKernelState;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -39,83 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * contents run kmod in a private mount namespace with both bind-mounted, and give ours the
  * same files.
  */
-class ModprobeDifferentialTest {
-    @TempDir
-    static Path tmp;
-    private static Path base;
-    private static String version;
-    private static Path moduleDir;
-    private static Path config;
-
-    @BeforeAll
-    static void tree() throws IOException {
-        version = Corpus.version(Corpus.cloud());
-        base = tmp.resolve("root");
-        moduleDir = indexedCloudTree(base, version);
-        config = writeFixture(tmp.resolve("modprobe.d"));
-    }
-
-    /** A linked copy of the cloud tree under {@code base}, indexed by kmod's depmod; its module directory. */
-    static Path indexedCloudTree(Path base, String version) throws IOException {
-        Path moduleDir = Corpus.linkedCopy(Corpus.cloud(), version, base);
-        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
-        assertEquals(0, depmod.status(), depmod.stderrText());
-        return moduleDir;
-    }
-
-    @AfterAll
-    static void removeLinks() {
-        Corpus.removeCopy(base);
-    }
-
-    /**
-     * Every directive, a wildcard alias, options split over a continuation, an install
-     * command using $CMDLINE_OPTS, softdeps (one interleaving pre and post, one naming a
-     * missing module and one with a malformed name), blacklists, and lines kmod rejects.
-     */
-    static Path writeFixture(Path dir) throws IOException {
-        Files.createDirectories(dir.resolve("nested.conf"));
-        Files.writeString(dir.resolve("10-main.conf"), """
-                # every directive
-                alias my-net e1000
-                alias pci:v00008086d000010D3sv*sd*bc*sc*i* dummy
-                alias wild* tun
-                alias off-alias off
-                alias x[a-b]y veth
-                options dummy numdummies=2
-                options  bonding\t  max_bonds=3 \tmiimon=100 # trailing comment
-                options my-net debug=1
-                options e1000 copybreak=0 \\
-                  TxDescriptors=80
-                install fake-mod /bin/true
-                install e1000 /sbin/modprobe --ignore-install e1000 $CMDLINE_OPTS && echo done
-                install tun /bin/true
-                install failing-mod exit 3
-                install env-mod echo "$MODPROBE_MODULE:$MODPROBE_OPTIONS"
-                remove fake-mod /bin/false
-                remove dummy /bin/echo removing dummy
-                blacklist floppy
-                blacklist tls
-                softdep bonding pre: dummy post: tun
-                softdep veth pre: crc32 post: nonexistent-mod
-                softdep ipvlan pre: veth
-                softdep macvlan post: tap pre: veth crc32 post: tun
-                softdep macvtap pre: bad]name
-                weakdep bonding dummy  tun
-                weakdep mac* veth
-                  # an indented comment is a bad line
-                bogus directive here
-                alias lonely
-                options no-options
-                include /etc/other.conf
-                blacklist unbalanced[x
-                """);
-        Files.writeString(dir.resolve("20-more.alias"), "alias sym-test symbol:tls_get_record\noptions tun  foo=bar\n");
-        Files.writeString(dir.resolve(".hidden.conf"), "alias hidden dummy\n");
-        Files.writeString(dir.resolve("ignored.txt"), "alias ignored dummy\n");
-        return dir;
-    }
-
+class ModprobeDifferentialTest extends IndexedCloudTree {
     private List<String> tree(String... args) {
         List<String> all = new ArrayList<>(List.of("-d", base.toString(), "-S", version));
         all.addAll(List.of(args));
@@ -311,11 +232,9 @@ class ModprobeDifferentialTest {
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void indexesReadWithoutMapping(KmodLevel level) throws IOException {
-        Path root = tmp.resolve("stream");
-        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
-        try {
+        onOwnCopy("stream", (root, dir) -> {
             Files.delete(dir.resolve("modules.builtin"));
-            assertEquals(0, Processes.run(List.of("depmod", "-b", root.toString(), version)).status());
+            Reference.depmod(root, version);
             assertEquals(0, Files.size(dir.resolve("modules.builtin.bin")));
             List<String> args = new ArrayList<>(List.of("-d", root.toString(), "-S", version, "-a", "-D"));
             args.addAll(moduleNames());
@@ -325,19 +244,15 @@ class ModprobeDifferentialTest {
             Path relative = Path.of("").toAbsolutePath().relativize(root);
             assertSameAsKmod(level, List.of("-C", config.toString(), "-d", relative.toString(), "-S", version, "-D", "bonding"));
             assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root + "/", "-S", version, "-D", "ipvlan"));
-        } finally {
-            Corpus.removeCopy(root);
-        }
+        });
     }
 
     /** A damaged index: kmod names the bad header, falls back to reading, and finds nothing in it. */
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void damagedIndexes(KmodLevel level) throws IOException {
-        Path root = tmp.resolve("damaged");
-        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
-        try {
-            assertEquals(0, Processes.run(List.of("depmod", "-b", root.toString(), version)).status());
+        onOwnCopy("damaged", (root, dir) -> {
+            Reference.depmod(root, version);
             Files.write(dir.resolve("modules.alias.bin"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13});
             byte[] symbols = Files.readAllBytes(dir.resolve("modules.symbols.bin"));
             symbols[5] = 7;
@@ -350,6 +265,20 @@ class ModprobeDifferentialTest {
             Files.write(dir.resolve("modules.dep.bin"), new byte[] {(byte) 0xb0, 0x07, (byte) 0xf4, 0x57, 0, 9, 0, 1,
                     0, 0, 0, 0});
             assertSameAsKmod(level, List.of("-C", config.toString(), "-d", root.toString(), "-S", version, "-D", "bonding"));
+        });
+    }
+
+    /** A test on a tree of its own. */
+    private interface CopyTest {
+        void run(Path root, Path moduleDir) throws IOException;
+    }
+
+    /** {@code test} on a linked copy of the cloud tree under tmp/{@code name}, removed after it. */
+    private static void onOwnCopy(String name, CopyTest test) throws IOException {
+        Path root = tmp.resolve(name);
+        Path dir = Corpus.linkedCopy(Corpus.cloud(), version, root);
+        try {
+            test.run(root, dir);
         } finally {
             Corpus.removeCopy(root);
         }

@@ -15,12 +15,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 import modtools.deps.KmodLevel;
-import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the resident server keeps between calls (indexes, modprobe.d) is never served stale:
@@ -29,27 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * each change the served call prints what kmod prints. Each state is first served twice, more
  * than a second after the change before it, so that the server has kept it.
  */
-class ServedCacheTest {
-    @TempDir
-    static Path tmp;
-    private static Path base;
-    private static String version;
-    private static Path moduleDir;
-    private static Path config;
-
-    @BeforeAll
-    static void tree() throws IOException {
-        version = Corpus.version(Corpus.cloud());
-        base = tmp.resolve("root");
-        moduleDir = ModprobeDifferentialTest.indexedCloudTree(base, version);
-        config = ModprobeDifferentialTest.writeFixture(tmp.resolve("modprobe.d"));
-    }
-
-    @AfterAll
-    static void removeLinks() {
-        Corpus.removeCopy(base);
-    }
-
+class ServedCacheTest extends IndexedCloudTree {
     @Test
     void modprobeConfigAndIndexesChangedBetweenServedCalls() throws Exception {
         List<String> args = List.of("-C", config.toString(), "-d", base.toString(), "-S", version, "-c");
@@ -84,8 +60,7 @@ class ServedCacheTest {
         Path update = moduleDir.resolve("updates").resolve(file);
         Files.createDirectories(update.getParent());
         Files.copy(moduleDir.resolve(path), update, StandardCopyOption.REPLACE_EXISTING);
-        Processes.Result depmod = Processes.run(List.of("depmod", "-b", base.toString(), version));
-        assertEquals(0, depmod.status(), depmod.stderrText());
+        Reference.depmod(base, version);
         assertTrue(servedTwiceAsKmod("modinfo", args).contains("updates/" + file));
     }
 

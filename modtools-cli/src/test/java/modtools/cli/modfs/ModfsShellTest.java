@@ -39,6 +39,15 @@ class ModfsShellTest {
               [[ $said == *"$want"* ]] || fail "$*: said '$said', not '$want'"
               echo "refused: $* -> $want"
             }
+            # until_there FILE: waits up to 5 s for FILE to appear.
+            until_there() { local i; for i in $(seq 500); do [ -e "$1" ] && return 0; sleep 0.01; done; return 1; }
+            # kill_host: SIGKILL to the mount's host, then up to 5 s for the mount to stop answering.
+            kill_host() {
+              kill -9 "$(cat "$M.pid")"
+              local i; for i in $(seq 500); do ls "$M" >/dev/null 2>&1 || break; sleep 0.01; done
+            }
+            # unmounted: nothing is mounted on $M any more.
+            unmounted() { ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"; }
             # load DIR KO: mkdir, size the module file by a first link, map, link at the address, write.
             place() {
               local dir=$1 ko=$2 name; name=$(basename "$dir")
@@ -79,7 +88,7 @@ class ModfsShellTest {
 
     @Test
     void theSeedFlowAndEveryRefusalFromBash() throws Exception {
-        Result r = script("""
+        Result r = passes("""
                 start=$(date +%s%N)
                 modtools modfs mount "$M" || fail "mount"
                 echo "mount returned after $(( ($(date +%s%N) - start) / 1000000 )) ms"
@@ -146,26 +155,24 @@ class ModfsShellTest {
                 mkdir "$M/lib2" && place "$M/lib2" "$WORK/modfs_demo_lib.ko" && echo "init module" > "$M/lib2/control" \\
                   || fail "second load"
                 modtools modfs umount "$M" || fail "umount"
-                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                unmounted
                 [ ! -e "$M.pid" ] || fail "the pid file stayed"
                 refused "not mounted" modtools modfs umount "$M"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
         assertTrue(r.output().contains("refused: truncate -s +4096"), r.output());
         assertTrue(r.output().endsWith("done\n"), r.output());
     }
 
     @Test
     void flockOnInfoConflictsBetweenProcesses() throws Exception {
-        Result r = script("""
+        passes("""
                 modtools modfs mount "$M" || fail "mount"
                 mkdir "$M/locked" || fail mkdir
                 # The holder is one process, so that killing it lets go of the lock.
                 ( exec 9<"$M/locked/info"; flock -s 9; touch "$WORK/holding"; exec sleep 30 ) &
                 holder=$!
-                for i in $(seq 500); do [ -e "$WORK/holding" ] && break; sleep 0.01; done
-                [ -e "$WORK/holding" ] || fail "the holder never took its lock"
+                until_there "$WORK/holding" || fail "the holder never took its lock"
                 if flock -xn "$M/locked/info" true; then fail "flock -xn got the lock a reader holds"; fi
                 flock -sn "$M/locked/info" true || fail "a second shared lock was refused"
                 kill $holder; wait $holder 2>/dev/null
@@ -173,7 +180,6 @@ class ModfsShellTest {
                 modtools modfs umount "$M" || fail "umount"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     /**
@@ -183,11 +189,9 @@ class ModfsShellTest {
      */
     @Test
     void flockIsRootsAloneAndWaitersGoOnSignals() throws Exception {
-        Result r = script("""
+        Result r = passes("""
                 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
                 ms() { echo $(( $(date +%s%N) / 1000000 )); }
-                # until FILE: waits up to 5 s for FILE to appear.
-                until_there() { for i in $(seq 500); do [ -e "$1" ] && return 0; sleep 0.01; done; return 1; }
                 modtools modfs mount "$M" || fail "mount"
                 mkdir "$M/locked" || fail mkdir
                 truncate -s 4096 "$M/locked/module" || fail "module file"
@@ -228,34 +232,30 @@ class ModfsShellTest {
                 modtools modfs umount "$M" || fail "umount"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
         assertTrue(r.output().endsWith("done\n"), r.output());
     }
 
     @Test
     void aDeadMountIsRecoveredByMountAndByUmount() throws Exception {
-        Result r = script("""
+        passes("""
                 modtools modfs mount "$M" || fail "mount"
-                kill -9 "$(cat "$M.pid")"
-                for i in $(seq 500); do ls "$M" >/dev/null 2>&1 || break; sleep 0.01; done
+                kill_host
                 refused "Transport endpoint is not connected" ls "$M"
                 modtools modfs mount "$M" 2>"$WORK/said" || fail "mount over a dead mount: $(cat "$WORK/said")"
                 grep -q "detached the dead mount" "$WORK/said" || fail "mount said: $(cat "$WORK/said")"
                 [ "$(cat "$M/version")" = 1.0.0-modfs ] || fail "the new mount does not answer"
                 refused "already mounted" modtools modfs mount "$M"
-                kill -9 "$(cat "$M.pid")"
-                for i in $(seq 500); do ls "$M" >/dev/null 2>&1 || break; sleep 0.01; done
+                kill_host
                 modtools modfs umount "$M" 2>"$WORK/said" || fail "umount of a dead mount: $(cat "$WORK/said")"
                 grep -q "detached the dead mount" "$WORK/said" || fail "umount said: $(cat "$WORK/said")"
-                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                unmounted
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     @Test
     void aFaultingInitFailsItsModuleAndTheDaemonWritesOnlyInItsStateDirectory() throws Exception {
-        Result r = script("""
+        passes("""
                 cat > "$WORK/modfs_test_oops.c" <<'C'
                 #include <modfs/module.h>
                 static int __init oops_init(void)
@@ -297,12 +297,11 @@ class ModfsShellTest {
                 ls "$WORK/state" | grep -v '^modfs-mount.*\\.err$' && fail "unexpected files in the state directory"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     @Test
     void umountTouchesNoPidFileBesideWhatIsNotAModfsMount() throws Exception {
-        Result r = script("""
+        passes("""
                 P=$WORK/plain; mkdir "$P"; echo 4242 > "$P.pid"
                 refused "not mounted" modtools modfs umount "$P"
                 [ "$(cat "$P.pid")" = 4242 ] || fail "the plain directory's pid file was touched"
@@ -316,12 +315,11 @@ class ModfsShellTest {
                 [ ! -e "$WORK/nothing.pid" ] || fail "umount made a pid file"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     @Test
     void eightMountsOfOneDirectoryMakeOneMountAndOneHost() throws Exception {
-        Result r = script("""
+        passes("""
                 for i in 1 2 3 4 5 6 7 8; do
                   ( modtools modfs mount "$M" >"$WORK/mount.$i" 2>&1; echo $? >"$WORK/status.$i" ) &
                 done
@@ -338,12 +336,11 @@ class ModfsShellTest {
                 [ ! -e "$M.pid" ] || fail "the pid file stayed"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     @Test
     void mountsAndUmountsRacingNeverLeaveADeadMount() throws Exception {
-        Result r = script("""
+        passes("""
                 for round in 1 2 3 4 5; do
                   ( modtools modfs mount "$M" >/dev/null 2>&1 ) & ( modtools modfs umount "$M" >/dev/null 2>&1 ) &
                   ( modtools modfs mount "$M" >/dev/null 2>&1 ) & wait
@@ -354,15 +351,14 @@ class ModfsShellTest {
                   fi
                 done
                 modtools modfs umount "$M"
-                ! grep -q " $M " /proc/self/mountinfo || fail "still mounted"
+                unmounted
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     @Test
     void anUnprivilegedUmountIsRefusedAtOnce() throws Exception {
-        Result r = script("""
+        passes("""
                 modtools modfs mount "$M" || fail "mount"
                 # The class path where uid 65534 can read it.
                 mkdir "$WORK/cp"; cp=""; i=0
@@ -382,13 +378,15 @@ class ModfsShellTest {
                 modtools modfs umount "$M" || fail "umount"
                 echo done
                 """);
-        assertEquals(0, r.status(), r.output());
     }
 
     private record Result(int status, String output) {}
 
-    private Result script(String body) throws Exception {
-        return run(List.of("bash", "-c", PRELUDE + body), "");
+    /** The script run to its end: exit status 0, or the test fails with what it printed. */
+    private Result passes(String body) throws Exception {
+        Result r = run(List.of("bash", "-c", PRELUDE + body), "");
+        assertEquals(0, r.status(), r.output());
+        return r;
     }
 
     private Result run(List<String> command, String input) throws IOException, InterruptedException {

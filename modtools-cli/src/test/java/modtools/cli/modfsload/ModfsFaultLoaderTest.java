@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,11 +15,9 @@ import java.util.concurrent.TimeUnit;
 import modtools.load.modfs.ModfsLoader;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,25 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * a loader killed during an init that never returns is gone at once; and the names and files
  * the loader refuses, each with its message.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ModfsFaultLoaderTest {
+class ModfsFaultLoaderTest extends OnSharedMount {
     private static final String LIBKMOD = ModfsFixture.RMMOD_LIBKMOD;
-    private ModfsFixture m;
     private Path fault;
-    private Path tmp;
 
     @BeforeAll
-    void mount(@TempDir Path dir) throws IOException {
-        tmp = dir;
-        m = new ModfsFixture(dir.resolve("fixture"));
-        fault = build(dir, "modfs_test_fault");
+    void buildFault() throws IOException {
+        fault = build(tmp, "modfs_test_fault");
     }
 
     private static Path build(Path dir, String name) throws IOException {
-        Path source = dir.resolve(name + ".c");
-        try (InputStream in = ModfsFaultLoaderTest.class.getResourceAsStream("/modfsload/" + name + ".c")) {
-            Files.write(source, in.readAllBytes());
-        }
+        Path source = ModfsFixture.resource(name + ".c", dir.resolve(name + ".c"));
         Path ko = dir.resolve(name + ".ko");
         Processes.Result built = Processes.run(List.of(Corpus.repoRoot().resolve("sdk/build-module").toString(), "-o",
                 ko.toString(), source.toString()));
@@ -56,11 +45,8 @@ class ModfsFaultLoaderTest {
         return ko;
     }
 
-    @AfterAll
-    void unmount() throws InterruptedException {
-        m.close();
-    }
-
+    /** The fault module by rmmod -f, the rest by modprobe -r, which must leave the mount empty. */
+    @Override
     @AfterEach
     void nothingLeft() throws IOException {
         m.run("rmmod", "-f", "modfs_test_fault");

@@ -45,10 +45,7 @@ final class ModfsFixture implements AutoCloseable {
         Processes.Result build = Processes.run(List.of(sdk.resolve("examples/build-all").toString(), base.toString(),
                 VERSION));
         assertEquals(0, build.status(), "build-all: " + build.stderrText());
-        Path slow = tmp.resolve("modfs_test_slow.c");
-        try (InputStream in = ModfsFixture.class.getResourceAsStream("/modfsload/modfs_test_slow.c")) {
-            Files.write(slow, in.readAllBytes());
-        }
+        Path slow = resource("modfs_test_slow.c", tmp.resolve("modfs_test_slow.c"));
         Processes.Result slowBuild = Processes.run(List.of(sdk.resolve("build-module").toString(), "--install",
                 base.toString(), "--version", VERSION, slow.toString()));
         assertEquals(0, slowBuild.status(), "build-module: " + slowBuild.stderrText());
@@ -64,6 +61,14 @@ final class ModfsFixture implements AutoCloseable {
         serving = new Thread(server::serve, "modfs test server");
         serving.setDaemon(true);
         serving.start();
+    }
+
+    /** The test resource /modfsload/{@code name} written to {@code to}. */
+    static Path resource(String name, Path to) throws IOException {
+        try (InputStream in = ModfsFixture.class.getResourceAsStream("/modfsload/" + name)) {
+            Files.write(to, in.readAllBytes());
+        }
+        return to;
     }
 
     Path ko(String name) {

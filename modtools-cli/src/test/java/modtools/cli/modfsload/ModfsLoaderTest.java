@@ -3,7 +3,6 @@ package modtools.cli.modfsload;
 import static modtools.cli.modfsload.ModfsFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -21,12 +20,7 @@ import modtools.elf.module.UnsizedZstd;
 import modtools.load.info.MiniJson;
 import modtools.load.info.ModuleInfo;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -37,27 +31,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * use, an unknown symbol, a failing init, a refused parameter and a foreign vermagic, and
  * nothing left in the mount after any of them.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ModfsLoaderTest {
-    private Path tmp;
-    private ModfsFixture m;
-
-    @BeforeAll
-    void mount(@TempDir Path dir) throws IOException {
-        tmp = dir;
-        m = new ModfsFixture(tmp);
-    }
-
-    @AfterAll
-    void unmount() throws InterruptedException {
-        m.close();
-    }
-
-    @AfterEach
-    void nothingLeft() throws IOException {
-        m.removeAll();
-    }
-
+class ModfsLoaderTest extends OnSharedMount {
     @Test
     void chainLoadsInOrderWithParametersFromConfigurationAndCommandLine() throws IOException {
         Path conf = tmp.resolve("chain.conf");
@@ -221,7 +195,7 @@ class ModfsLoaderTest {
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void damagedCompressedModulesStopBeforeTheMount(KmodLevel level) throws IOException {
-        assumeTrue(!Files.exists(Path.of("/proc/modules")), "kmod's insmod would act on this machine's kernel");
+        Reference.assumeNoModuleSupport("kmod's insmod");
         Path dir = Files.createDirectories(tmp.resolve("damaged-" + level.setting()));
         TestModules.writeDamagedXz(dir);
         Map<String, String> env = new java.util.HashMap<>(m.state());
@@ -253,7 +227,7 @@ class ModfsLoaderTest {
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void zstdWithoutContentSize(KmodLevel level) throws IOException {
-        assumeTrue(!Files.exists(Path.of("/proc/modules")), "kmod's insmod would act on this machine's kernel");
+        Reference.assumeNoModuleSupport("kmod's insmod");
         Path dir = Files.createDirectories(tmp.resolve("unsized-" + level.setting()));
         Path plain = m.ko("modfs_demo_lib");
         String path = TestModules.writeUnsizedZstd(plain, dir.resolve("modfs_demo_lib.ko.zst")).toString();

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,33 +13,23 @@ import modtools.cli.Tool;
 import modtools.contract.ModuleStatus;
 import modtools.load.info.ModuleInfo;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Objects the SDK did not build: a chain written by hand (exports only in
  * {@code __ksymtab_strings}, a parameter declared by {@code parmtype=}), a plain {@code gcc -c}
  * object, and several objects loaded as one module; and their symbols, live and after rmmod.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ModfsObjectsTest {
+class ModfsObjectsTest extends OnSharedMount {
     private static final List<String> SOURCES = List.of("hw_lib", "hw_mid", "ping", "pong", "refuse", "plain");
-    private ModfsFixture m;
     private Path objects;
 
     @BeforeAll
-    void mount(@TempDir Path dir) throws IOException {
-        m = new ModfsFixture(dir);
-        objects = Files.createDirectories(dir.resolve("objects"));
+    void compileObjects() throws IOException {
+        objects = Files.createDirectories(tmp.resolve("objects"));
         for (String name : SOURCES) {
-            Path c = objects.resolve(name + ".c");
-            try (InputStream in = ModfsObjectsTest.class.getResourceAsStream("/modfsload/objects/" + name + ".c")) {
-                Files.write(c, in.readAllBytes());
-            }
+            Path c = ModfsFixture.resource("objects/" + name + ".c", objects.resolve(name + ".c"));
             Processes.Result cc = Processes.run(List.of("gcc", "-c", "-O2", "-fno-stack-protector", "-o",
                     objects.resolve(name + ".o").toString(), c.toString()));
             assertEquals(0, cc.status(), cc.stderrText());
@@ -50,16 +39,6 @@ class ModfsObjectsTest {
         }
         Processes.Result depmod = Tool.ours("depmod", List.of("-b", m.base.toString(), ModfsFixture.VERSION));
         assertEquals(0, depmod.status(), depmod.stderrText());
-    }
-
-    @AfterAll
-    void unmount() throws InterruptedException {
-        m.close();
-    }
-
-    @AfterEach
-    void nothingLeft() throws IOException {
-        m.removeAll();
     }
 
     private String object(String name) {

@@ -8,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -17,38 +16,23 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * rmmod and lsmod while other processes load and remove the same modules: what they print is
  * what modfs has, in kmod's words — a module another process is loading or removing is busy,
  * one that went meanwhile is not loaded — and never a word about /sys.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ModfsRaceTest {
+class ModfsRaceTest extends OnSharedMount {
     private static final String LIB = "modfs_demo_lib";
     private static final String LIBKMOD = ModfsFixture.RMMOD_LIBKMOD;
-    private ModfsFixture m;
 
-    @BeforeAll
-    void mount(@TempDir Path dir) throws IOException {
-        m = new ModfsFixture(dir);
-    }
-
-    @AfterAll
-    void unmount() throws InterruptedException {
-        m.close();
-    }
-
+    @Override
     @AfterEach
     void nothingLeft() throws IOException {
         m.run("modprobe", "-r", "modfs_demo_top");
-        m.removeAll();
+        super.nothingLeft();
     }
 
     /** A module whose info another process holds with LOCK_EX is being loaded or removed: EBUSY. */

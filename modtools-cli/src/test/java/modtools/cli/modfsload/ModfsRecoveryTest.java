@@ -1,5 +1,6 @@
 package modtools.cli.modfsload;
 
+import static modtools.cli.modfsload.ModfsFixture.ok;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +8,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,12 +18,8 @@ import java.util.stream.Stream;
 import modtools.load.info.ModuleInfo;
 import modtools.load.modfs.ModfsLoader;
 import modtools.testkit.Processes;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,32 +32,17 @@ import org.junit.jupiter.params.provider.MethodSource;
  * waits for it; and a modprobe of a module another process is loading waits for it instead of
  * loading it twice.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ModfsRecoveryTest {
+class ModfsRecoveryTest extends OnSharedMount {
     /** Empty loop turns for an init of a second or two. */
     private static final long SLOW_SPINS = 1_000_000_000L;
     private static final long WAIT_SECONDS = 120;
-    private ModfsFixture m;
 
-    @BeforeAll
-    void mount(@TempDir Path dir) throws IOException {
-        m = new ModfsFixture(dir);
-    }
-
-    @AfterAll
-    void unmount() throws InterruptedException {
-        m.close();
-    }
-
+    /** modprobe -r alone must leave the mount empty. */
+    @Override
     @AfterEach
     void nothingLeft() throws IOException {
         m.run("modprobe", "-r", "modfs_demo_top", "modfs_demo_mid", "modfs_demo_lib", "modfs_test_slow");
         assertEquals(List.of(), m.modules(), "every test leaves the mount empty");
-    }
-
-    private static void ok(Processes.Result r) {
-        assertEquals(0, r.status(), r.stderrText());
-        assertEquals("", r.stderrText());
     }
 
     static Stream<String> steps() {

@@ -40,8 +40,7 @@ class SyslogDifferentialTest {
 
     @BeforeAll
     static void socket() throws IOException {
-        assumeTrue(!Files.exists(Path.of("/proc/modules")),
-                "this machine's kernel loads modules: the tools' loads would act on it");
+        Reference.assumeNoModuleSupport("the tools' loads");
         log = LogSocket.bind(tmp.resolve("log"));
         tree = TestModules.damagedTree(tmp.resolve("tree"));
         Files.writeString(tmp.resolve("bad.conf"), "nonsense here\n");

@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ class StampedCacheTest {
     Path dir;
     Path file;
     final AtomicInteger reads = new AtomicInteger();
+    final StampedCache cache = new StampedCache(1 << 20);
 
     @BeforeEach
     void oldFile() throws Exception {
@@ -39,7 +41,12 @@ class StampedCacheTest {
         Thread.sleep(1100);
     }
 
-    private String get(StampedCache cache, Object key, List<Path> files) {
+    /** The file's text through the cache. */
+    private String cached() {
+        return get("k", List.of(file));
+    }
+
+    private String get(Object key, List<Path> files) {
         return cache.get(key, () -> {
             reads.incrementAndGet();
             try {
@@ -60,55 +67,50 @@ class StampedCacheTest {
 
     @Test
     void keptWhileTheFileStaysTheSame() {
-        StampedCache cache = new StampedCache(1 << 20);
-        assertEquals("alias one dummy\n", get(cache, "k", List.of(file)));
-        assertEquals("alias one dummy\n", get(cache, "k", List.of(file)));
+        assertEquals("alias one dummy\n", cached());
+        assertEquals("alias one dummy\n", cached());
         assertEquals(1, reads.get());
     }
 
     @Test
     void rewrittenInPlaceWithSizeAndMtimeRestoredIsReadAgain() throws Exception {
-        StampedCache cache = new StampedCache(1 << 20);
-        get(cache, "k", List.of(file));
+        cached();
         FileTime mtime = Files.getLastModifiedTime(file);
         Files.writeString(file, "alias two dummy\n", StandardOpenOption.TRUNCATE_EXISTING);
         Files.setLastModifiedTime(file, mtime);
-        assertEquals("alias two dummy\n", get(cache, "k", List.of(file)));
+        assertEquals("alias two dummy\n", cached());
         assertEquals(2, reads.get());
     }
 
     @Test
     void replacedByRenameIsReadAgain() throws Exception {
-        StampedCache cache = new StampedCache(1 << 20);
-        get(cache, "k", List.of(file));
+        cached();
         Path next = dir.resolve("next");
         Files.writeString(next, "alias one dummz\n");
         Files.setLastModifiedTime(next, Files.getLastModifiedTime(file));
         Files.move(next, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        assertEquals("alias one dummz\n", get(cache, "k", List.of(file)));
+        assertEquals("alias one dummz\n", cached());
     }
 
     @Test
     void anEntryAddedToADirectoryOrAMissingFileAppearingIsSeen() throws Exception {
-        StampedCache cache = new StampedCache(1 << 20);
         Path missing = dir.resolve("b.conf");
-        assertEquals("1", get(cache, "dir", List.of(dir, missing)));
-        assertEquals("1", get(cache, "dir", List.of(dir, missing)));
+        assertEquals("1", get("dir", List.of(dir, missing)));
+        assertEquals("1", get("dir", List.of(dir, missing)));
         assertEquals(1, reads.get());
         Files.writeString(missing, "x");
-        assertEquals("2x", get(cache, "dir", List.of(dir, missing)));
+        assertEquals("2x", get("dir", List.of(dir, missing)));
     }
 
     @Test
     void aFileChangedWithinTheLastSecondIsNotKept() throws Exception {
-        StampedCache cache = new StampedCache(1 << 20);
         Files.writeString(file, "alias new dummy\n");
-        get(cache, "k", List.of(file));
-        get(cache, "k", List.of(file));
+        cached();
+        cached();
         assertEquals(2, reads.get());
         settle();
-        get(cache, "k", List.of(file));
-        get(cache, "k", List.of(file));
+        cached();
+        cached();
         assertEquals(3, reads.get());
     }
 
@@ -117,28 +119,25 @@ class StampedCacheTest {
         Path fifo = dir.resolve("fifo");
         assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
         settle();
-        StampedCache cache = new StampedCache(1 << 20);
-        cache.get("p", () -> {
+        Supplier<ReadCache.Kept<String>> read = () -> {
             reads.incrementAndGet();
             return new ReadCache.Kept<>("", List.of(fifo), 0);
-        });
-        cache.get("p", () -> {
-            reads.incrementAndGet();
-            return new ReadCache.Kept<>("", List.of(fifo), 0);
-        });
+        };
+        cache.get("p", read);
+        cache.get("p", read);
         assertEquals(2, reads.get());
     }
 
     @Test
     void theBoundHoldsAndTheLeastRecentlyUsedGoesFirst() {
-        StampedCache cache = new StampedCache(3 * 1000 + 3 * 512);
+        StampedCache bounded = new StampedCache(3 * 1000 + 3 * 512);
         for (String key : List.of("a", "b", "c")) {
-            cache.get(key, () -> new ReadCache.Kept<>(key, List.of(file), 1000));
+            bounded.get(key, () -> new ReadCache.Kept<>(key, List.of(file), 1000));
         }
-        cache.get("a", () -> new ReadCache.Kept<>("a", List.of(file), 1000));
-        cache.get("d", () -> new ReadCache.Kept<>("d", List.of(file), 1000));
-        assertTrue(cache.used() <= 3 * 1000 + 3 * 512, "at most the bound: " + cache.used());
-        assertEquals("a", cache.get("a", () -> new ReadCache.Kept<>("a again", List.of(file), 1000)));
-        assertEquals("b again", cache.get("b", () -> new ReadCache.Kept<>("b again", List.of(file), 1000)));
+        bounded.get("a", () -> new ReadCache.Kept<>("a", List.of(file), 1000));
+        bounded.get("d", () -> new ReadCache.Kept<>("d", List.of(file), 1000));
+        assertTrue(bounded.used() <= 3 * 1000 + 3 * 512, "at most the bound: " + bounded.used());
+        assertEquals("a", bounded.get("a", () -> new ReadCache.Kept<>("a again", List.of(file), 1000)));
+        assertEquals("b again", bounded.get("b", () -> new ReadCache.Kept<>("b again", List.of(file), 1000)));
     }
 }

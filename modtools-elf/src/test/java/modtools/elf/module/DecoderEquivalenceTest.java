@@ -1,5 +1,6 @@
 package modtools.elf.module;
 
+import static modtools.elf.module.ModuleTestSupport.concat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -232,11 +233,5 @@ class DecoderEquivalenceTest {
         Files.write(in, data);
         ModuleTestSupport.compress(dir, out, command + " '" + in + "'");
         return Files.readAllBytes(out);
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] all = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, all, a.length, b.length);
-        return all;
     }
 }

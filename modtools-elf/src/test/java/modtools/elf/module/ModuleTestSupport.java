@@ -2,6 +2,7 @@ package modtools.elf.module;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -35,6 +36,15 @@ final class ModuleTestSupport {
             }
         }
         return corpusModules;
+    }
+
+    /** The parts one after another. */
+    static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     static Processes.Result run(Path dir, List<String> command) {
