@@ -17,18 +17,32 @@ public final class ElfFile {
     private static final byte[] MAGIC = {0x7f, 'E', 'L', 'F'};
     private static final int EI_NIDENT = 16;
 
+    /** The larger (64-bit) header's size: loaded first, before its class is known. */
+    private static final int HEADER_SIZE = 64;
+
     private final ByteView bytes;
     private final ElfHeader header;
     private final SectionTable table;
+    private final RangeLoader loader;
 
-    private ElfFile(ByteView bytes, ElfHeader header, SectionTable table) {
+    private ElfFile(ByteView bytes, ElfHeader header, SectionTable table, RangeLoader loader) {
         this.bytes = bytes;
         this.header = header;
         this.table = table;
+        this.loader = loader;
     }
 
     /** Parses the header and section table of the object in {@code buffer} (position to limit). */
     public static ElfFile parse(String file, ByteBuffer buffer) throws ElfFormatException {
+        return parse(file, buffer, RangeLoader.RESIDENT);
+    }
+
+    /**
+     * Parses the object in {@code buffer} (position to limit, the file's size), whose bytes
+     * {@code loader} brings in as they are read.
+     */
+    public static ElfFile parse(String file, ByteBuffer buffer, RangeLoader loader) throws ElfFormatException {
+        loader.load(0, HEADER_SIZE);
         ByteView raw = ByteView.of(file, buffer, ByteOrder.LITTLE_ENDIAN);
         if (!raw.startsWith(0, MAGIC)) {
             throw ElfFormatException.notElf(file, "bad magic, not an ELF object");
@@ -50,7 +64,7 @@ public final class ElfFile {
         }
         ByteView view = raw.withOrder(data == Elf.ELFDATA2LSB ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN);
         ElfHeader header = readHeader(view, elfClass == Elf.ELFCLASS64);
-        return new ElfFile(view, header, SectionTable.read(view, header));
+        return new ElfFile(view, header, SectionTable.read(view, header, loader), loader);
     }
 
     private static ElfHeader readHeader(ByteView v, boolean is64) throws ElfFormatException {
@@ -87,6 +101,7 @@ public final class ElfFile {
 
     /** The whole file, for structures that live outside sections (an appended signature). */
     public ByteView bytes() {
+        loader.load(0, bytes.size());
         return bytes;
     }
 
@@ -116,6 +131,7 @@ public final class ElfFile {
     /** The bytes of a section; empty for SHT_NOBITS. */
     public ByteView data(Section s) throws ElfFormatException {
         if (bytes.contains(s.offset(), s.fileSize())) {
+            loader.load(s.offset(), s.fileSize());
             return bytes.slice(s.offset(), s.fileSize(), "section contents"); // cannot fail: no description made
         }
         return bytes.slice(s.offset(), s.fileSize(), "contents of section " + s.index() + " (" + s.name() + ")");

@@ -30,7 +30,7 @@ final class SectionTable {
     }
 
     /** Checks that the table and its name table lie inside the file; decodes nothing else yet. */
-    static SectionTable read(ByteView v, ElfHeader h) throws ElfFormatException {
+    static SectionTable read(ByteView v, ElfHeader h, RangeLoader loader) throws ElfFormatException {
         if (h.sectionHeaderOffset() == 0) {
             return new SectionTable(v, h.is64(), 0, 0, 0, null);
         }
@@ -41,6 +41,7 @@ final class SectionTable {
         }
         long shoff = h.sectionHeaderOffset();
         long shentsize = h.sectionHeaderEntrySize();
+        loader.load(shoff, shentsize); // section 0, which may hold the count and the name table's index
         // With more sections than e_shnum can hold, the real count lives in section 0's sh_size.
         long count = h.sectionCount();
         if (count == 0) {
@@ -51,6 +52,7 @@ final class SectionTable {
                     count + " headers of " + shentsize + " bytes do not fit in the file");
         }
         int n = (int) count;
+        loader.load(shoff, n * shentsize);
         long nameIndex = h.sectionNameTableIndex();
         if (nameIndex == Elf.SHN_XINDEX) {
             nameIndex = v.u32(shoff + (h.is64() ? 40 : 24), "section header 0 sh_link (name table index)");
@@ -64,6 +66,9 @@ final class SectionTable {
             SectionTable bare = new SectionTable(v, h.is64(), shoff, shentsize, n, null);
             Section s = bare.decode((int) nameIndex);
             String what = "section name table (section " + nameIndex + ")";
+            if (v.contains(s.offset(), s.fileSize())) {
+                loader.load(s.offset(), s.fileSize());
+            }
             names = v.slice(s.offset(), s.fileSize(), what).requireTerminated(what);
         }
         return new SectionTable(v, h.is64(), shoff, shentsize, n, names);

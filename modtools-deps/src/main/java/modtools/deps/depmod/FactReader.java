@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import modtools.deps.cache.FileKey;
+import modtools.elf.module.ReadBuffer;
 import modtools.elf.module.UnsizedZstd;
 
 /**
@@ -83,21 +84,21 @@ final class FactReader {
     }
 
     private void drain() {
-        try {
+        try (ReadBuffer buffer = new ReadBuffer()) {
             for (Job job = queue.take(); job != END; job = queue.take()) {
-                read.put(job.path, factsOf(job.path));
+                read.put(job.path, factsOf(job.path, buffer));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private ModuleFacts factsOf(String path) {
+    private ModuleFacts factsOf(String path, ReadBuffer buffer) {
         FileKey key = cache.enabled() ? FileKey.of(ByteStrings.path(path)) : null;
         ModuleFacts facts = cache.lookup(path, key);
         boolean cached = facts != null;
         if (!cached) {
-            facts = ModuleFacts.read(path, unsized);
+            facts = ModuleFacts.read(path, unsized, buffer);
         }
         cache.remember(path, key, facts, cached);
         return facts;

@@ -1,6 +1,7 @@
 package modtools.deps.depmod;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.ElfFormatException;
@@ -12,6 +13,7 @@ import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
 import modtools.elf.module.ModuleLoadException;
+import modtools.elf.module.ReadBuffer;
 import modtools.elf.module.UnsizedZstd;
 
 /**
@@ -26,11 +28,12 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
     private static final List<String> USED_KEYS = List.of("alias", "softdep", "weakdep");
 
     /**
-     * Reads the facts of the module at {@code path} (a byte string). Everything kept is copied
-     * out of the module's bytes, which are unmapped or dropped before this returns.
+     * Reads the facts of the module at {@code path} (a byte string), a plain one into
+     * {@code buffer}. Everything kept is copied out of the module's bytes, which are given up
+     * before this returns.
      */
-    static ModuleFacts read(String path, UnsizedZstd unsized) {
-        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), unsized)) {
+    static ModuleFacts read(String path, UnsizedZstd unsized, ReadBuffer buffer) {
+        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), unsized, buffer)) {
             KernelModule km = KernelModule.of(image.elf());
             KernelModule.Linkage linkage = km.linkage();
             return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null, null);
@@ -41,6 +44,8 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
                     e.decoderError().orElse(null));
         } catch (IOException e) {
             return failed(LinuxErrno.strerror(LinuxErrno.of(e)));
+        } catch (UncheckedIOException e) {
+            return failed(LinuxErrno.strerror(LinuxErrno.of(e.getCause())));
         }
     }
 

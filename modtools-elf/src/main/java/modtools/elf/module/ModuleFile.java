@@ -5,6 +5,7 @@ import modtools.elf.ElfFormatException;
 import modtools.elf.jna.FileMapping;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -43,29 +44,47 @@ public final class ModuleFile {
 
     /**
      * The module's bytes as {@link #contents} gives them, held until the image is closed
-     * rather than until a garbage collection: for readers of many modules. A compressed
-     * file's mapping and channel are gone before this returns; only its decompressed image
-     * stays.
+     * rather than until a garbage collection: for readers of many modules. A plain file is read
+     * into {@code buffer} only as far as its reader looks at it (the reader owns the buffer and
+     * reuses it for its next module); a compressed file's mapping is gone before this returns,
+     * only its decompressed image stays.
      */
-    public static ModuleImage image(Path path, UnsizedZstd unsized) throws IOException {
+    public static ModuleImage image(Path path, UnsizedZstd unsized, ReadBuffer buffer) throws IOException {
         String name = path.toString();
-        FileMapping mapping = FileMapping.of(path, new FileMapping.SizeCheck() {
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        try {
+            long size = channel.size();
+            checkSize(name, size);
+            PartialFile partial = new PartialFile(name, channel, buffer.forFile(size));
+            try {
+                partial.load(0, Compression.MAGIC_PROBE_SIZE);
+            } catch (UncheckedIOException e) {
+                throw e.getCause();
+            }
+            Compression compression = Compression.of(partial.buffer());
+            if (compression == Compression.NONE) {
+                return ModuleImage.partial(name, partial);
+            }
+            return decoded(path, name, compression, channel, unsized);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** A compressed module decoded into memory of its image's own; the channel is closed when this returns. */
+    private static ModuleImage decoded(Path path, String name, Compression compression, FileChannel channel,
+                                       UnsizedZstd unsized) throws IOException {
+        DecodedMemory memory = DecodedMemory.owned();
+        try (channel; FileMapping mapping = FileMapping.of(path, new FileMapping.SizeCheck() {
             @Override
             public void check(long size) throws ModuleLoadException {
                 checkSize(name, size);
             }
-        });
-        ByteBuffer mapped = mapping.buffer();
-        Compression compression = Compression.of(mapped);
-        if (compression == Compression.NONE) {
-            return ModuleImage.mapped(name, mapped, mapping);
-        }
-        DecodedMemory memory = DecodedMemory.owned();
-        try (mapping; FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            CompressedFile file = new CompressedFile(name, mapped, channel);
+        })) {
+            CompressedFile file = new CompressedFile(name, mapping.buffer(), channel);
             return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, unsized,
-                    memory),
-                    memory);
+                    memory), memory);
         } catch (IOException | RuntimeException e) {
             memory.close();
             throw e;

@@ -56,6 +56,48 @@ class ModuleFileTest {
         }
     }
 
+    /**
+     * depmod reads each plain module into one buffer, largest first, loading only the ranges the
+     * ELF reader asks for: whatever is read from a module must be that module's bytes, never those
+     * an earlier, larger module left in the buffer. Every corpus module, then truncated copies of
+     * a few (where the reader fails part way through), must give what the mapped file gives.
+     */
+    @Test
+    void modulesReadPieceByPieceIntoOneBufferGiveWhatTheirMappingsGive() throws Exception {
+        List<Path> modules = new ArrayList<>(ModuleTestSupport.corpusModules());
+        modules.sort(Comparator.comparingLong(ModuleFileTest::size).reversed());
+        for (Path module : sample()) {
+            byte[] plain = Files.readAllBytes(module);
+            for (int cut = 1; cut <= 16; cut++) {
+                Path truncated = dir.resolve(cut + "-" + module.getFileName());
+                Files.write(truncated, Arrays.copyOf(plain, (int) ((long) plain.length * cut / 17)));
+                modules.add(truncated);
+            }
+        }
+        try (ReadBuffer buffer = new ReadBuffer()) {
+            for (Path module : modules) {
+                String partial;
+                try (ModuleImage image = ModuleFile.image(module, UnsizedZstd.STREAM, buffer)) {
+                    partial = facts(image);
+                }
+                try (ModuleImage image = ModuleFile.readImage(module, UnsizedZstd.STREAM)) {
+                    assertTrue(facts(image).equals(partial), module + ": read piece by piece, not as mapped");
+                }
+            }
+        }
+    }
+
+    /** Everything depmod and modinfo take from a module, or the reader's complaint. */
+    private static String facts(ModuleImage image) {
+        try {
+            KernelModule module = KernelModule.of(image.elf());
+            return module.linkage() + "\n" + module.modinfo() + "\n" + module.versions() + "\n"
+                    + image.elf().sections();
+        } catch (ElfFormatException e) {
+            return e.getMessage();
+        }
+    }
+
     /** The smallest, a middling and the largest corpus modules: one zstd block up to several, xz past its dictionary. */
     private static List<Path> sample() throws IOException {
         List<Path> bySize = new ArrayList<>(ModuleTestSupport.corpusModules());
