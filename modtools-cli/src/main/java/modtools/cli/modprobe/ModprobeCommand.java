@@ -94,6 +94,19 @@ public final class ModprobeCommand implements Command {
      * backends' --modfs among them) is not known to only look.
      */
     public static boolean onlyLooks(List<String> commandLine, Map<String, String> environment) {
+        return options(commandLine, environment).stream().anyMatch(o -> switch (o.key()) {
+            case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;
+            default -> false;
+        });
+    }
+
+    /** Whether a call that only looks may be run again unseen: one that logs to syslog may not. */
+    public static boolean onlyLooksQuietly(List<String> commandLine, Map<String, String> environment) {
+        return onlyLooks(commandLine, environment) && options(commandLine, environment).stream().noneMatch(o -> o.key() == 's');
+    }
+
+    /** The options of MODPROBE_OPTIONS and the command line; none for a line getopt refuses. */
+    private static List<Getopt.Option> options(List<String> commandLine, Map<String, String> environment) {
         List<String> args = new ArrayList<>();
         String envOptions = environment.get("MODPROBE_OPTIONS");
         if (envOptions != null) {
@@ -105,12 +118,9 @@ public final class ModprobeCommand implements Command {
             parsed = new Getopt("modprobe", SHORT_OPTIONS, LONG_OPTIONS,
                     new PrintStream(OutputStream.nullOutputStream(), false, StandardCharsets.ISO_8859_1)).parse(args);
         } catch (Getopt.UsageException e) {
-            return false;
+            return List.of();
         }
-        return parsed.options().stream().anyMatch(o -> switch (o.key()) {
-            case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;
-            default -> false;
-        });
+        return parsed.options();
     }
 
     /** The command line, as parsed; fields follow modprobe.c's variables. */

@@ -156,6 +156,9 @@ final class Connection implements Runnable {
             boolean done = state.compareAndSet(RUNNING, DONE);
             if (done) {
                 reply("exit " + status);
+                if (status == 0 && invocation.isPresent()) {
+                    server.rehearsals().after(request, invocation.get());
+                }
             }
             Libc.stopReading(fd);
             waitFor(watcher);

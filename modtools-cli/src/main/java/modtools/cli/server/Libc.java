@@ -35,6 +35,7 @@ final class Libc {
     static final int SHUT_RD = 0;
     static final int EINTR = 4;
     static final int EAGAIN = 11;
+    private static final int PRIO_PROCESS = 0;
     /** sun_path's size in struct sockaddr_un. */
     static final int SUN_PATH = 108;
 
@@ -77,6 +78,10 @@ final class Libc {
 
     private static native int getuid();
 
+    private static native int gettid();
+
+    private static native int setpriority(int which, int who, int priority) throws LastErrorException;
+
     /** A failed call and its errno. */
     static final class SysError extends Exception {
         final int errno;
@@ -89,6 +94,15 @@ final class Libc {
 
     static int uid() {
         return getuid();
+    }
+
+    /** The calling thread at nice 19 (Linux keeps a nice value per thread); left as it is if refused. */
+    static void lowestPriorityForThisThread() {
+        try {
+            setpriority(PRIO_PROCESS, gettid(), 19);
+        } catch (LastErrorException e) {
+            // a seccomp filter or the like: the thread runs at the server's own priority
+        }
     }
 
     /** A listening socket bound to {@code path}. */

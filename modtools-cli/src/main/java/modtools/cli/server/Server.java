@@ -62,6 +62,7 @@ final class Server {
         thread.setDaemon(true);
         return thread;
     });
+    private final Rehearsals rehearsals = new Rehearsals(this);
     private volatile long lastActive = System.nanoTime();
     /** Guards the three below; a call starts and memory is given back under it, never both at once. */
     private final Object memoryLock = new Object();
@@ -184,6 +185,10 @@ final class Server {
 
     ReadCache cache() {
         return cache;
+    }
+
+    Rehearsals rehearsals() {
+        return rehearsals;
     }
 
     ExecutorService pool() {
