@@ -165,6 +165,11 @@ public final class ByteView {
         return out;
     }
 
+    /** Copies {@code length} bytes from {@code offset} into {@code into[0, length)}. */
+    public void copyTo(long offset, byte[] into, int length, String what) throws ElfFormatException {
+        buffer.get(check(offset, length, what), into, 0, length);
+    }
+
     public boolean startsWith(long offset, byte[] prefix) {
         if (!contains(offset, prefix.length)) {
             return false;

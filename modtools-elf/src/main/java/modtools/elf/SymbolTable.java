@@ -112,16 +112,22 @@ public final class SymbolTable {
         return names.u8(offset, NAME) == 0;
     }
 
-    /**
-     * A copy of the string table, for scans over every symbol's name: a heap array
-     * is read a byte at a time far faster than a mapped buffer. The table ends in NUL (checked
-     * when the table was read), so a scan from any offset inside it stops inside it.
-     */
-    public byte[] nameBytes() throws ElfFormatException {
-        return names.bytes(0, (int) names.size(), NAME);
+    /** The string table's length in bytes, for sizing the array {@link #copyNames} fills. */
+    public int namesLength() {
+        return (int) names.size();
     }
 
-    /** st_name: the offset of the symbol's name in {@link #nameBytes()}, unchecked against its length. */
+    /**
+     * Copies the string table into {@code into[0, namesLength())}, for scans over every
+     * symbol's name: a heap array is read a byte at a time far faster than a mapped buffer. The
+     * table ends in NUL (checked when the table was read), so a scan from any offset inside it
+     * stops inside it.
+     */
+    public void copyNames(byte[] into) throws ElfFormatException {
+        names.copyTo(0, into, namesLength(), NAME);
+    }
+
+    /** st_name: the offset of the symbol's name in the string table, unchecked against its length. */
     public long nameOffset(int index) throws ElfFormatException {
         return entries.u32(entryOffset(index), ENTRY);
     }

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.PriorityBlockingQueue;
 import modtools.deps.cache.FileKey;
+import modtools.elf.module.LinkageScratch;
 import modtools.elf.module.ReadBuffer;
 import modtools.elf.module.UnsizedZstd;
 
@@ -84,21 +85,22 @@ final class FactReader {
     }
 
     private void drain() {
+        LinkageScratch scratch = new LinkageScratch();
         try (ReadBuffer buffer = new ReadBuffer()) {
             for (Job job = queue.take(); job != END; job = queue.take()) {
-                read.put(job.path, factsOf(job.path, buffer));
+                read.put(job.path, factsOf(job.path, buffer, scratch));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
     }
 
-    private ModuleFacts factsOf(String path, ReadBuffer buffer) {
+    private ModuleFacts factsOf(String path, ReadBuffer buffer, LinkageScratch scratch) {
         FileKey key = cache.enabled() ? FileKey.of(ByteStrings.path(path)) : null;
         ModuleFacts facts = cache.lookup(path, key);
         boolean cached = facts != null;
         if (!cached) {
-            facts = ModuleFacts.read(path, unsized, buffer);
+            facts = ModuleFacts.read(path, unsized, buffer, scratch);
         }
         cache.remember(path, key, facts, cached);
         return facts;

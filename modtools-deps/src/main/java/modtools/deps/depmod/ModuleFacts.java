@@ -9,6 +9,7 @@ import modtools.elf.module.DecoderError;
 import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 import modtools.elf.module.KernelModule;
+import modtools.elf.module.LinkageScratch;
 import modtools.elf.module.ModInfoEntry;
 import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
@@ -29,13 +30,13 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
 
     /**
      * Reads the facts of the module at {@code path} (a byte string), a plain one into
-     * {@code buffer}. Everything kept is copied out of the module's bytes, which are given up
-     * before this returns.
+     * {@code buffer}, its symbols through {@code scratch}. Everything kept is copied out of the
+     * module's bytes, which are given up before this returns.
      */
-    static ModuleFacts read(String path, UnsizedZstd unsized, ReadBuffer buffer) {
+    static ModuleFacts read(String path, UnsizedZstd unsized, ReadBuffer buffer, LinkageScratch scratch) {
         try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), unsized, buffer)) {
             KernelModule km = KernelModule.of(image.elf());
-            KernelModule.Linkage linkage = km.linkage();
+            KernelModule.Linkage linkage = km.linkage(scratch);
             return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null, null);
         } catch (ElfFormatException e) {
             return failed(e.isNotElf() ? "Exec format error" : "Invalid argument");

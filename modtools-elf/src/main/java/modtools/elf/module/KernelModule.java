@@ -78,7 +78,7 @@ public final class KernelModule {
     /** Whether the entry in {@code bytes[start, end)} has the key {@code key}: the key, then '=' or nothing. */
     private static boolean isKeyOf(byte[] key, byte[] bytes, int start, int end) {
         // The entry ends at a NUL or the block's end, so a key longer than the entry never matches.
-        return startsWith(bytes, start, key) && (end - start == key.length || bytes[start + key.length] == '=');
+        return startsWith(bytes, bytes.length, start, key) && (end - start == key.length || bytes[start + key.length] == '=');
     }
 
     /** The first value of a {@code .modinfo} key. */
@@ -122,22 +122,29 @@ public final class KernelModule {
     }
 
     public Linkage linkage() throws ElfFormatException {
+        return linkage(new LinkageScratch());
+    }
+
+    /** {@link #linkage()}, reusing what {@code scratch} kept from the modules read before. */
+    public Linkage linkage(LinkageScratch scratch) throws ElfFormatException {
         List<Export> exports = new ArrayList<>();
         List<Import> imports = new ArrayList<>();
         Optional<Section> table = elf.symbolTable();
-        VersionTable versions = versionsForImports();
+        VersionTable versions = versionsForImports(scratch);
         boolean[] asked = new boolean[versions == null ? 0 : versions.size()];
         if (table.isPresent()) {
             SymbolTable symbols = elf.symbols(table.get());
-            byte[] names = symbols.nameBytes();
+            int namesLength = symbols.namesLength();
+            byte[] names = scratch.names(namesLength);
+            symbols.copyNames(names);
             for (int i = 1; i < symbols.size(); i++) {
                 int section = symbols.sectionIndex(i);
                 boolean undefined = section == Elf.SHN_UNDEF;
                 long offset = symbols.nameOffset(i);
-                if (!undefined && !startsWith(names, offset, CRC_PREFIX)) {
+                if (!undefined && !startsWith(names, namesLength, offset, CRC_PREFIX)) {
                     continue;
                 }
-                if (offset >= names.length) {
+                if (offset >= namesLength) {
                     symbols.name(i); // fails with the reader's own message for a name outside the table
                 }
                 int start = (int) offset;
@@ -172,8 +179,9 @@ public final class KernelModule {
         return new Linkage(exports.isEmpty() ? exportsFromStrings() : exports, imports);
     }
 
-    private static boolean startsWith(byte[] bytes, long offset, byte[] prefix) {
-        return offset >= 0 && offset <= bytes.length - prefix.length
+    /** Whether {@code bytes[offset, length)} starts with {@code prefix}. */
+    private static boolean startsWith(byte[] bytes, int length, long offset, byte[] prefix) {
+        return offset >= 0 && offset <= length - prefix.length
                 && Arrays.equals(bytes, (int) offset, (int) offset + prefix.length, prefix, 0, prefix.length);
     }
 
@@ -190,12 +198,16 @@ public final class KernelModule {
     }
 
     /** kmod ignores a __versions table of the wrong size here rather than failing the module; null without one. */
-    private VersionTable versionsForImports() throws ElfFormatException {
+    private VersionTable versionsForImports(LinkageScratch scratch) throws ElfFormatException {
         Optional<Section> section = elf.section("__versions");
         if (section.isEmpty() || section.get().size() % VersionTable.ENTRY_SIZE != 0) {
             return null;
         }
-        return versionTable(section.get());
+        ByteView data = elf.data(section.get());
+        int length = (int) data.size();
+        byte[] table = scratch.versions(length);
+        data.copyTo(0, table, length, "__versions");
+        return new VersionTable(table, length, elf.is64(), data.order(), elf.file());
     }
 
     /**
@@ -226,17 +238,13 @@ public final class KernelModule {
             throw new ElfFormatException(elf.file(), "__versions", section.get().offset(),
                     "size " + section.get().size() + " is not a multiple of " + VersionTable.ENTRY_SIZE);
         }
-        VersionTable table = versionTable(section.get());
+        ByteView data = elf.data(section.get());
+        VersionTable table = new VersionTable(data.bytes(0, (int) data.size(), "__versions"), (int) data.size(),
+                elf.is64(), data.order(), elf.file());
         List<SymbolVersion> out = new ArrayList<>(table.size());
         for (int i = 0; i < table.size(); i++) {
             out.add(new SymbolVersion(table.name(i), table.crc(i)));
         }
         return out;
-    }
-
-    /** A __versions section whose size is a multiple of the entry size, read into a table. */
-    private VersionTable versionTable(Section section) throws ElfFormatException {
-        ByteView data = elf.data(section);
-        return new VersionTable(data.bytes(0, (int) data.size(), "__versions"), elf.is64(), data.order(), elf.file());
     }
 }

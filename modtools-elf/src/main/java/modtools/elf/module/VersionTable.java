@@ -24,12 +24,15 @@ final class VersionTable {
     private final int[] nameStart;
     private final int[] nameLength;
 
-    /** {@code table} holds whole entries: its length is a multiple of {@link #ENTRY_SIZE}. */
-    VersionTable(byte[] table, boolean is64, ByteOrder order, String file) throws ElfFormatException {
+    /**
+     * The table in {@code table[0, length)}, whole entries: {@code length} is a multiple of
+     * {@link #ENTRY_SIZE}. The array is the table's until it is dropped.
+     */
+    VersionTable(byte[] table, int length, boolean is64, ByteOrder order, String file) throws ElfFormatException {
         this.table = table;
         this.words = ByteBuffer.wrap(table).order(order);
         this.crcSize = is64 ? 8 : 4;
-        this.count = table.length / ENTRY_SIZE;
+        this.count = length / ENTRY_SIZE;
         this.nameStart = new int[count];
         this.nameLength = new int[count];
         this.mask = Integer.highestOneBit(Math.max(1, count) * 2) * 2 - 1;
