@@ -45,64 +45,10 @@ class LinuxToolsDifferentialTest {
     @BeforeAll
     static void fixture() throws IOException {
         Reference.assumeNoModuleSupport("kmod's rmmod and insmod");
-        proc = tmp.resolve("proc");
-        sys = tmp.resolve("sys-module");
-        Files.createDirectories(proc);
-        Files.writeString(proc.resolve("cmdline"), "root=/dev/vda1 ro quiet\n");
-        Files.writeString(proc.resolve("modules"), String.join("\n",
-                "vxlan 110592 0 - Live 0x0000000000000000",
-                "ip6_udp_tunnel 16384 1 vxlan, Live 0x0000000000000000",
-                "udp_tunnel 32768 1 vxlan, Live 0x0000000000000000",
-                "tls 131072 2 a,b, Live 0x0000000000000000",
-                "a 4096 0 - Live 0x0000000000000000",
-                "b 4096 0 - Live 0x0000000000000000",
-                "busy 4096 3 - Live 0x0000000000000000 (OE)",
-                "nocoresize 12345 0 - Live 0x0000000000000000",
-                "badcoresize 100 0 - Live 0x0000000000000000",
-                "norefcnt 100 0 - Live 0x0000000000000000",
-                "badrefcnt 100 0 - Live 0x0000000000000000",
-                "noholders 100 0 - Live 0x0000000000000000",
-                "nodir 100 0 - Live 0x0000000000000000",
-                "coming 100 0 - Loading 0x0000000000000000",
-                "going 100 0 - Unloading 0x0000000000000000",
-                "long_module_name_beyond_nineteen 99999999 0 - Live 0x0000000000000000") + "\n");
-        module("vxlan", "110592\n", "0\n", "live\n");
-        module("ip6_udp_tunnel", "16384\n", "1\n", "live\n", "vxlan");
-        module("udp_tunnel", "32768\n", "1\n", "live\n", "vxlan");
-        module("tls", "131072\n", "2\n", "live\n", "a", "b");
-        module("a", "4096\n", "0\n", "live\n");
-        module("b", "4096\n", "0\n", "live\n");
-        module("busy", "4096\n", "3\n", "live\n");
-        module("nocoresize", null, "0\n", "live\n");
-        module("badcoresize", "many\n", "0\n", "live\n");
-        module("norefcnt", "100\n", null, "live\n");
-        module("badrefcnt", "100\n", "x\n", "live\n");
-        module("coming", "100\n", "0\n", null);
-        module("going", "100\n", "0\n", "going\n");
-        module("long_module_name_beyond_nineteen", "99999999\n", "0\n", "live\n");
-        Files.createDirectories(sys.resolve("noholders"));
-        Files.writeString(sys.resolve("noholders/initstate"), "live\n");
-        Files.writeString(sys.resolve("noholders/refcnt"), "0\n");
-        Files.writeString(sys.resolve("noholders/coresize"), "100\n");
+        MadeUpKernel kernel = MadeUpKernel.write(tmp);
+        proc = kernel.proc();
+        sys = kernel.sysModule();
         Files.writeString(tmp.resolve("vxlan.ko"), "not a module: rmmod only takes its name\n");
-    }
-
-    private static void module(String name, String coresize, String refcnt, String initstate, String... holders)
-            throws IOException {
-        Path dir = sys.resolve(name);
-        Files.createDirectories(dir.resolve("holders"));
-        for (String holder : holders) {
-            Files.createDirectories(dir.resolve("holders").resolve(holder));
-        }
-        write(dir.resolve("coresize"), coresize);
-        write(dir.resolve("refcnt"), refcnt);
-        write(dir.resolve("initstate"), initstate);
-    }
-
-    private static void write(Path file, String text) throws IOException {
-        if (text != null) {
-            Files.writeString(file, text);
-        }
     }
 
     /** The level's kmod tool with our /proc and /sys/module in its place. */
