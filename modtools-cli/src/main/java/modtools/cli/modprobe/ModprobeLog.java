@@ -41,12 +41,24 @@ public final class ModprobeLog {
         log(KmodLog.ERR, message);
     }
 
+    /**
+     * An error whose format in kmod has no line end, so the record or the stderr line stays
+     * open (kmod 30's rmmod finishes it on stderr itself).
+     */
+    public void errorUnended(String message) {
+        log(KmodLog.ERR, message, "");
+    }
+
     /** kmod's LOG(): at the given priority; FATAL (when shown) ends the run. */
     public void log(int priority, String message) {
+        log(priority, message, "\n");
+    }
+
+    private void log(int priority, String message, String end) {
         if (priority > verbosity) {
             return;
         }
-        emit(priority, name(priority, "FATAL") + ": " + message);
+        emit(priority, name(priority, "FATAL") + ": " + message, end);
         if (priority <= KmodLog.CRIT) {
             throw new Exit();
         }
@@ -64,16 +76,16 @@ public final class ModprobeLog {
     public void library(LibkmodMessage m) {
         if (m.priority() <= verbosity) {
             String where = sourceLocations ? m.file() + ":" + m.line() + " " + m.function() + "() " : "";
-            emit(m.priority(), name(m.priority(), "FATAL") + ": " + where + m.text());
+            emit(m.priority(), name(m.priority(), "FATAL") + ": " + where + m.text(), "\n");
         }
     }
 
-    private void emit(int priority, String text) {
+    private void emit(int priority, String text, String end) {
         if (syslog) {
             // the facility and ident are openlog's (Syslog); the line's end is part of kmod's message
-            Syslog.log(program, priority, text + "\n");
+            Syslog.log(program, priority, text + end);
         } else {
-            err.print(program + ": " + text + "\n");
+            err.print(program + ": " + text + end);
         }
     }
 

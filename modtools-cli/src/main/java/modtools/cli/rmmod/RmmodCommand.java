@@ -21,7 +21,8 @@ import modtools.deps.resolve.Module;
 import modtools.deps.resolve.Session;
 
 /**
- * rmmod: kmod's tools/rmmod.c (kmod 34 only dropped the unused -w and reworded its help). Each name (or module file, whose name is taken) is checked
+ * rmmod: kmod's tools/rmmod.c (kmod 34 dropped the unused -w, reworded its help and logs a held
+ * module's line as one message). Each name (or module file, whose name is taken) is checked
  * first — built in, not loaded, held by other modules, in use — unless forced, then unloaded
  * without waiting for users; the exit status is 1 if any of them failed.
  */
@@ -83,7 +84,7 @@ public final class RmmodCommand implements Command {
                 log.error("could not use module " + arg + ": " + LinuxErrno.strerror(LinuxErrno.ENOENT));
                 break;
             }
-            if (!force && !checkUnused(inv, session, log, syslog, module.get())) {
+            if (!force && !checkUnused(inv, session, log, module.get())) {
                 failures++;
                 continue;
             }
@@ -105,7 +106,7 @@ public final class RmmodCommand implements Command {
     }
 
     /** check_module_inuse: false (after saying why) when the module cannot or must not go. */
-    private boolean checkUnused(Invocation inv, Session session, ModprobeLog log, boolean syslog, Module module) {
+    private boolean checkUnused(Invocation inv, Session session, ModprobeLog log, Module module) {
         Optional<InitState> state = session.initstate(module);
         if (state.isPresent() && state.get() == InitState.BUILTIN) {
             log.error("Module " + module.name() + " is builtin.");
@@ -117,15 +118,7 @@ public final class RmmodCommand implements Command {
         }
         List<Module> holders = session.holders(module).orElse(List.of());
         if (!holders.isEmpty()) {
-            StringBuilder names = new StringBuilder();
-            holders.forEach(h -> names.append(' ').append(h.name()));
-            // kmod logs the start of the line and prints the names on stderr itself
-            if (syslog) {
-                log.error("Module " + module.name() + " is in use by:");
-                inv.err().print(names + "\n");
-            } else {
-                inv.err().print(inv.program() + ": ERROR: Module " + module.name() + " is in use by:" + names + "\n");
-            }
+            reportHolders(inv, log, module, holders);
             return false;
         }
         OptionalInt usage = session.refcnt(module);
@@ -146,6 +139,24 @@ public final class RmmodCommand implements Command {
             log.error("Module unloading is not supported");
         }
         return usage.isPresent();
+    }
+
+    /**
+     * kmod 30 logs the line's start and prints the holders' names on stderr itself, so with -s
+     * the record ends at the colon and the names still reach stderr; kmod 34.2 as Debian builds
+     * it logs the whole line as one message.
+     */
+    private static void reportHolders(Invocation inv, ModprobeLog log, Module module, List<Module> holders) {
+        StringBuilder names = new StringBuilder();
+        holders.forEach(h -> names.append(' ').append(h.name()));
+        String head = "Module " + module.name() + " is in use by:";
+        switch (inv.level()) {
+            case KMOD30 -> {
+                log.errorUnended(head);
+                inv.err().print(names + "\n");
+            }
+            case KMOD34 -> log.error(head + names);
+        }
     }
 
     /** kmod 30 has a 'w' in its option string but not in its switch; kmod 34 dropped it. */

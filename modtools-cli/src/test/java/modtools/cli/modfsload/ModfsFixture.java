@@ -95,6 +95,13 @@ final class ModfsFixture implements AutoCloseable {
         return Tool.ours(command, args(command, rest), state());
     }
 
+    /** The same, copying the kmod of {@code level}. */
+    Processes.Result run(KmodLevel level, String command, String... rest) {
+        Map<String, String> env = new HashMap<>(state());
+        env.put(KmodLevel.VARIABLE, level.setting());
+        return Tool.ours(command, args(command, rest), env);
+    }
+
     /**
      * Our command in this JVM only, on this mount: a served command is not run a second time
      * through the server to compare, for tests whose mount changes between two runs.

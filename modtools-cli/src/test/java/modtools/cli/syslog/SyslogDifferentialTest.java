@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import modtools.cli.MadeUpKernel;
 import modtools.cli.Reference;
 import modtools.cli.TestModules;
 import modtools.deps.KmodLevel;
@@ -29,7 +30,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * and the native client with a resident server): with stderr closed (kmod 34.2's modprobe, and
  * Debian's kmod 30 before it, log there then; insmod does not) and with -s. Each command runs
  * in a private mount namespace whose /dev/log is a socket of the test's (an overlay on /dev
- * holds the mount point), and the records are compared without their time. Runs after
+ * holds the mount point), and the records are compared without their time. rmmod sees the
+ * modules of a {@link MadeUpKernel} in /sys/module, so that a module held by others or busy
+ * reaches the messages kmod words before it would ask the kernel anything. Runs after
  * package: it needs the jar and the client.
  */
 class SyslogDifferentialTest {
@@ -37,6 +40,7 @@ class SyslogDifferentialTest {
     static Path tmp;
     private static LogSocket log;
     private static Path tree;
+    private static Path sysModule;
 
     @BeforeAll
     static void socket() throws IOException {
@@ -44,6 +48,7 @@ class SyslogDifferentialTest {
         log = LogSocket.bind(tmp.resolve("log"));
         tree = TestModules.damagedTree(tmp.resolve("tree"));
         Files.writeString(tmp.resolve("bad.conf"), "nonsense here\n");
+        sysModule = MadeUpKernel.write(tmp.resolve("kernel")).sysModule();
     }
 
     @AfterAll
@@ -82,6 +87,14 @@ class SyslogDifferentialTest {
                     "insmod -s TREE/lib/modules/1.0/kernel/truncated.ko.xz", "rmmod -s nosuch")) {
                 all.add(Arguments.of(level, Stderr.OPEN, args));
             }
+            // Held modules: kmod 30 logs the line up to the colon and prints the holders on
+            // stderr even with -s; Debian's kmod 34.2 logs the whole line as one record. A busy
+            // module without holders is one record at both levels.
+            for (String args : List.of("rmmod -s udp_tunnel", "rmmod -s tls", "rmmod -s busy", "rmmod -s tls busy a",
+                    "rmmod tls")) {
+                all.add(Arguments.of(level, Stderr.OPEN, args));
+            }
+            all.add(Arguments.of(level, Stderr.CLOSED, "rmmod tls"));
         }
         return all.stream();
     }
@@ -93,10 +106,10 @@ class SyslogDifferentialTest {
         String tool = argv.get(0);
         List<String> args = argv.subList(1, argv.size());
         Run kmod = run(Reference.command(level, tool, args), stderr == Stderr.OPEN ? Stderr.OPEN : Stderr.CLOSED,
-                Map.of());
+                Map.of(), tool);
         List<String> ours = new ArrayList<>(List.of(Corpus.repoRoot().resolve("bin").resolve(tool).toString()));
         ours.addAll(args);
-        Run mine = run(ours, stderr, Map.of(KmodLevel.VARIABLE, level.setting()));
+        Run mine = run(ours, stderr, Map.of(KmodLevel.VARIABLE, level.setting()), tool);
         String what = call + " at level " + level.setting() + ", stderr " + stderr;
         assertEquals(kmod.records(), mine.records(), what + ": records");
         assertEquals(kmod.result().stdoutText(), mine.result().stdoutText(), what + ": stdout");
@@ -108,18 +121,21 @@ class SyslogDifferentialTest {
     private record Run(Processes.Result result, List<String> records) {}
 
     /**
-     * {@code command} in a private mount namespace whose /dev/log is our socket. SERVED starts
-     * a server of the launcher's in the namespace (a server outside it would hand the call back:
-     * it sees other files) and makes the call through the client, which may not run it elsewhere.
+     * {@code command} in a private mount namespace whose /dev/log is our socket, and whose
+     * /sys/module is the made-up one for rmmod. SERVED starts a server of the launcher's in the
+     * namespace (a server outside it would hand the call back: it sees other files) and makes
+     * the call through the client, which may not run it elsewhere.
      */
-    private static Run run(List<String> command, Stderr stderr, Map<String, String> extra) throws IOException {
+    private static Run run(List<String> command, Stderr stderr, Map<String, String> extra, String tool)
+            throws IOException {
         Path overlay = Files.createTempDirectory(tmp, "dev");
         Path server = Files.createDirectory(overlay.resolve("server"),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         List<String> shell = new ArrayList<>(List.of("unshare", "-m", "sh", "-c", NAMESPACE, "sh",
                 Files.createDirectory(overlay.resolve("up")).toString(),
                 Files.createDirectory(overlay.resolve("work")).toString(), tmp.resolve("log").toString(),
-                stderr.name(), Corpus.repoRoot().resolve("bin/modtools").toString()));
+                stderr.name(), Corpus.repoRoot().resolve("bin/modtools").toString(),
+                tool.equals("rmmod") ? sysModule.toString() : ""));
         shell.addAll(command);
         Map<String, String> env = new HashMap<>(Processes.environment());
         env.putAll(extra);
@@ -138,12 +154,16 @@ class SyslogDifferentialTest {
     /** What the namespace's shell exits with when it cannot make /dev/log ours (not 125, the client's). */
     private static final int SETUP_FAILED = 97;
 
-    /** sh -c: UPPER WORK SOCKET STDERR LAUNCHER COMMAND..., with MODTOOLS_SERVER=off and MODTOOLS_SERVER_DIR set. */
+    /**
+     * sh -c: UPPER WORK SOCKET STDERR LAUNCHER SYSMODULE COMMAND..., with MODTOOLS_SERVER=off and
+     * MODTOOLS_SERVER_DIR set; an empty SYSMODULE leaves the machine's.
+     */
     private static final String NAMESPACE = """
-            up=$1 work=$2 socket=$3 stderr=$4 launcher=$5
-            shift 5
+            up=$1 work=$2 socket=$3 stderr=$4 launcher=$5 sysmodule=$6
+            shift 6
             mount -t overlay overlay -o "lowerdir=/dev,upperdir=$up,workdir=$work" /dev && : >/dev/log &&
               mount --bind "$socket" /dev/log || exit 97
+            [ -z "$sysmodule" ] || mount --bind "$sysmodule" /sys/module || exit 97
             case $stderr in
               OPEN) exec "$@" ;;
               CLOSED) exec "$@" 2>&- ;;
