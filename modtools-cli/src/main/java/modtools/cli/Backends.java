@@ -34,12 +34,12 @@ public final class Backends {
         }
         if (choice.modfs() == null) {
             Invocation linux = choice.args().equals(inv.args()) ? inv : inv.with(choice.args(), inv.kernelRelease());
-            return linuxCommand(name, Host.linux(inv.environment(), inv.level().unsizedZstd())).run(linux);
+            return linuxCommand(name, Host.linux(inv.environment(), inv.level().zstdReading())).run(linux);
         }
         ModfsBackend backend;
         try {
             backend = ModfsBackend.open(choice.modfs(), inv.err(), name.equals("modprobe"), inv.environment(),
-                    inv.level().unsizedZstd());
+                    inv.level().zstdReading());
         } catch (IOException e) {
             inv.error(choice.modfs() + ": not a usable modfs: " + problem(e));
             return 1;

@@ -188,6 +188,24 @@ class DepmodDifferentialTest {
         assertSameAsKmod(level, moduleDir, List.of("-b", base.toString(), "1.0"));
     }
 
+    /**
+     * A small tree of zstd modules cut short or in several frames ({@link TestModules#writeOddZstd})
+     * beside a plain one: kmod 30 indexes what it streams out of them, kmod 34.2 logs libzstd's
+     * line around "failed to load symbols" for each it refuses.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void zstdCutOrInSeveralFramesInTheTree(KmodLevel level) throws IOException {
+        Path moduleDir = Files.createDirectories(base.resolve("lib/modules/1.0"));
+        Path kernel = Files.createDirectories(moduleDir.resolve("kernel"));
+        Path sources = Files.createDirectories(base.resolve("sources"));
+        TestModules.compile(kernel, "plain", "plain_func", null, "alias=plain-alias");
+        Path ko = TestModules.compile(sources, "oddzstd", "oddzstd_func", "plain_func", "alias=oddzstd-alias");
+        Path other = TestModules.compile(sources, "otherzstd", "otherzstd_func", null);
+        TestModules.writeOddZstd(ko, other, kernel);
+        assertSameAsKmod(level, moduleDir, List.of("-b", base.toString(), "1.0"));
+    }
+
     @ParameterizedTest
     @EnumSource(KmodLevel.class)
     void withoutModulesOrder(KmodLevel level) throws IOException {

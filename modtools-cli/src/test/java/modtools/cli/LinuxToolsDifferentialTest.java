@@ -128,7 +128,7 @@ class LinuxToolsDifferentialTest {
         List<String> argv = split(args);
         Processes.Result kmod = kmod(level, "insmod", argv);
         Processes.Result ours = Tool.ours(level, "insmod", argv,
-                new InsmodCommand(LinuxModuleLoader.forThisMachine(level.unsizedZstd()).orElseThrow()));
+                new InsmodCommand(LinuxModuleLoader.forThisMachine(level.zstdReading()).orElseThrow()));
         ModinfoDifferentialTest.assertSameOutput(kmod, ours, "insmod " + args + " at level " + level.setting());
     }
 
@@ -151,7 +151,7 @@ class LinuxToolsDifferentialTest {
         argv.addAll(split(args));
         Processes.Result kmod = kmod(level, "modprobe", argv);
         Host host = new Host(proc.resolve("cmdline"), new SysfsKernelState(sys),
-                LinuxModuleLoader.forThisMachine(level.unsizedZstd()).orElseThrow(), Map.of());
+                LinuxModuleLoader.forThisMachine(level.zstdReading()).orElseThrow(), Map.of());
         Processes.Result ours = Tool.ours(level, "modprobe", argv, new ModprobeCommand(host));
         ModinfoDifferentialTest.assertSameOutput(kmod, ours, "modprobe " + args + " at level " + level.setting());
     }

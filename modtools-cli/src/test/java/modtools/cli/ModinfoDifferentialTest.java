@@ -9,10 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import modtools.deps.KmodLevel;
+import modtools.elf.module.DecoderChoice;
 import modtools.testkit.Corpus;
 import modtools.testkit.Processes;
+import modtools.testkit.Served;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -117,6 +120,30 @@ class ModinfoDifferentialTest {
         assertEquals(kmod.status(), ours.status());
     }
 
+    /**
+     * The difference the README keeps on purpose, both sides of it: Debian's kmods, built
+     * without zlib, take a .ko.gz path for no module at all, and ours read it as kmod reads the
+     * same module in xz. Should the reference ever read it, this fails and the README is wrong.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void gzipPathIsNoModuleToKmodAndReadByUs(KmodLevel level, @TempDir Path dir) throws IOException {
+        Path ko = TestModules.compile(dir, "gzipped", "gzipped_func", null, "alias=gzipped-alias");
+        for (String tool : List.of("gzip", "xz")) {
+            Processes.Result r = Processes.run(List.of(tool, "-k", ko.toString()));
+            assertEquals(0, r.status(), tool + ": " + r.stderrText());
+        }
+        String gz = ko + ".gz";
+        Processes.Result kmodGz = Processes.run(Reference.command(level, "modinfo", List.of(gz)));
+        assertEquals("modinfo: ERROR: Module " + gz + " not found.\n", kmodGz.stderrText());
+        assertEquals(1, kmodGz.status());
+        Processes.Result kmodXz = Processes.run(Reference.command(level, "modinfo", List.of(ko + ".xz")));
+        Processes.Result ours = Tool.ours(level, "modinfo", List.of(gz));
+        assertSameText(kmodXz.stdoutText().replace(ko + ".xz\n", gz + "\n"), ours.stdoutText(), "modinfo of .ko.gz");
+        assertEquals("", ours.stderrText());
+        assertEquals(0, ours.status());
+    }
+
     private static Stream<Arguments> fieldCases() {
         return atBothLevels("-F alias", "-F depends", "-F parm", "-p", "-a", "-d", "-l", "-n", "-0", "-0 -p",
             "-F signature", "-0 -F signature", "-F signer", "-F sig_key", "-F name", "-F vermagic", "-F ALIAS",
@@ -198,6 +225,30 @@ class ModinfoDifferentialTest {
         assertEquals(0, zstd.status(), zstd.stderrText());
         Path unsized = TestModules.writeUnsizedZstd(real, dir.resolve("unsized.ko.zst"));
         assertSameAsKmod(level, List.of(sized.toString(), unsized.toString()));
+    }
+
+    /**
+     * zstd modules cut short, in several frames, with garbage or skippable frames around them
+     * ({@link TestModules#writeOddZstd}): kmod 30 streams them, kmod 34.2 decodes each in one
+     * call and refuses all but the whole ones in libzstd's words. Ours match with each decoder:
+     * as this JVM and the shared server choose, and in servers of their own asked for the
+     * libraries and for the Java decoders.
+     */
+    @ParameterizedTest
+    @EnumSource(KmodLevel.class)
+    void zstdCutOrInSeveralFrames(KmodLevel level, @TempDir Path dir) throws IOException {
+        Path ko = TestModules.compile(dir, "oddzstd", "oddzstd_func", null, "alias=oddzstd-alias");
+        Path other = TestModules.compile(dir, "otherzstd", "otherzstd_func", null);
+        List<String> args = TestModules.writeOddZstd(ko, other, Files.createDirectories(dir.resolve("zst")));
+        assertSameAsKmod(level, args);
+        Processes.Result kmod = Processes.run(Reference.command(level, "modinfo", args));
+        for (String decoders : List.of("native", "java")) {
+            try (Served served = Served.start(Map.of(DecoderChoice.VARIABLE, decoders))) {
+                assertSameOutput(kmod, served.run(null, "modinfo", args, Map.of(KmodLevel.VARIABLE, level.setting())),
+                        "modinfo of cut and multi-frame zstd files with the " + decoders + " decoders at level "
+                                + level.setting());
+            }
+        }
     }
 
     /** Keys of 15 characters and more: kmod 30 pads the longer ones, kmod 34 does not. */

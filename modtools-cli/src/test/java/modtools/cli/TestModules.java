@@ -2,11 +2,16 @@ package modtools.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import modtools.deps.KmodLevel;
 import modtools.testkit.Processes;
 
@@ -40,6 +45,57 @@ public final class TestModules {
                 ko.toString()));
         assertEquals(0, r.status(), "zstd: " + r.stderrText());
         return out;
+    }
+
+    /**
+     * {@code ko} as zstd files in {@code dir} that kmod 30 (streaming) and kmod 34.2 (one call)
+     * read differently, named for what was done: cut inside the frame header, in the middle and
+     * before the last byte or the checksum; followed by {@code other}'s frame, by an empty frame,
+     * by garbage, by a skippable frame (whole or cut); split into two frames; after a skippable
+     * frame; and whole. The paths, in that order.
+     */
+    public static List<String> writeOddZstd(Path ko, Path other, Path dir) throws IOException {
+        byte[] module = zstd(Files.readAllBytes(ko), dir);
+        byte[] plain = Files.readAllBytes(ko);
+        byte[] skippable = {0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3};
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("cut-header", Arrays.copyOf(module, 6));
+        files.put("cut-after-header", Arrays.copyOf(module, 9));
+        files.put("cut-middle", Arrays.copyOf(module, module.length / 2));
+        files.put("cut-last-byte", Arrays.copyOf(module, module.length - 1));
+        files.put("cut-checksum", Arrays.copyOf(module, module.length - 4));
+        files.put("another-module-after", concat(module, zstd(Files.readAllBytes(other), dir)));
+        files.put("empty-frame-after", concat(module, zstd(new byte[0], dir)));
+        files.put("split-in-two-frames", concat(zstd(Arrays.copyOf(plain, plain.length / 2), dir),
+                zstd(Arrays.copyOfRange(plain, plain.length / 2, plain.length), dir)));
+        files.put("garbage-after", concat(module, "garbage\n".getBytes(StandardCharsets.US_ASCII)));
+        files.put("two-bytes-after", concat(module, new byte[] {'a', 'b'}));
+        files.put("skippable-after", concat(module, skippable));
+        files.put("cut-skippable-after", concat(module, Arrays.copyOf(skippable, 9)));
+        files.put("skippable-before", concat(skippable, module));
+        files.put("whole", module);
+        List<String> paths = new ArrayList<>();
+        for (Map.Entry<String, byte[]> f : files.entrySet()) {
+            paths.add(Files.write(dir.resolve(f.getKey() + ".ko.zst"), f.getValue()).toString());
+        }
+        return paths;
+    }
+
+    /** {@code bytes} in one zstd frame that records their size and a checksum, as zstd writes a file. */
+    private static byte[] zstd(byte[] bytes, Path dir) throws IOException {
+        Path in = Files.write(Files.createTempFile(dir, "zstd", ".in"), bytes);
+        Processes.Result r = Processes.run(List.of("zstd", "-q", "-c", in.toString()));
+        assertEquals(0, r.status(), "zstd: " + r.stderrText());
+        Files.delete(in);
+        return r.stdout();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
     }
 
     /**

@@ -5,7 +5,7 @@ import java.util.Optional;
 import modtools.deps.index.IndexWriter;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.module.DigestNames;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 
 /**
  * The kmod release whose behaviour the tools copy: kmod 34.2 (the newest, the default) or kmod
@@ -138,11 +138,11 @@ public enum KmodLevel {
     }
 
     /**
-     * A zstd module whose frame header records no content size: kmod 30 streams it, kmod 31 and
-     * later refuse it (their zstd reader sizes its one buffer from the header).
+     * How a zstd module is decoded: kmod 30 streams it, kmod 31 and later decode it at once into
+     * one buffer sized by the first frame header, refusing a file that gives no size there.
      */
-    public UnsizedZstd unsizedZstd() {
-        return this == KMOD30 ? UnsizedZstd.STREAM : UnsizedZstd.REFUSE;
+    public ZstdReading zstdReading() {
+        return this == KMOD30 ? ZstdReading.STREAM : ZstdReading.ONE_SHOT;
     }
 
     /**

@@ -17,7 +17,7 @@ import modtools.elf.module.Export;
 import modtools.elf.module.Import;
 import modtools.elf.module.KernelModule;
 import modtools.elf.module.ModuleFile;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.link.x86_64.X86_64;
 import modtools.testkit.Corpus;
 import org.junit.jupiter.api.Test;
@@ -40,7 +40,7 @@ class CorpusRelocationTest {
         SymbolMap.Builder exports = new SymbolMap.Builder();
         int exported = 0;
         for (String m : modules) {
-            ElfFile elf = ModuleFile.open(Path.of(m), UnsizedZstd.STREAM);
+            ElfFile elf = ModuleFile.open(Path.of(m), ZstdReading.STREAM);
             objects.add(elf);
             String name = ModuleFile.moduleNameOf(m).orElseThrow();
             for (Export e : KernelModule.of(elf).exports()) {

@@ -200,7 +200,7 @@ public final class DepmodCommand implements Command {
             }
             all = true;
         }
-        FactCache cache = useCache ? FactCache.in(cacheDirectory(inv), moduleDirectory, level.unsizedZstd()) : FactCache.NONE;
+        FactCache cache = useCache ? FactCache.in(cacheDirectory(inv), moduleDirectory, level.zstdReading()) : FactCache.NONE;
         Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates,
                 level), log, cache);
         try {

@@ -107,7 +107,7 @@ public final class LinkCommand implements Command {
             List<ElfFile> objects = new ArrayList<>();
             for (String operand : parsed.operands()) {
                 ModuleImage object = ModuleFile.readImage(invocation.file(operand),
-                        invocation.level().unsizedZstd());
+                        invocation.level().zstdReading());
                 opened.add(object);
                 objects.add(object.elf());
             }

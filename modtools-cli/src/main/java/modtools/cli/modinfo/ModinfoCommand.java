@@ -81,7 +81,7 @@ public final class ModinfoCommand implements Command {
         Path directory = Path.of(inv.absolute((root == null ? "" : root) + "/lib/modules/" + release));
         ModuleLookup lookup = new ModuleLookup(directory, inv.cache());
         ModuleReader reader = new ModuleReader(lookup.directory(), inv.level().signatureDigestNames(),
-                inv.level().unsizedZstd());
+                inv.level().zstdReading());
         Output output = json ? new JsonOutput(inv.out())
                 : new TextOutput(new ModinfoReport(inv.level(), inv.out(), inv.err(), inv.program(), field, separator));
         boolean failed = false;

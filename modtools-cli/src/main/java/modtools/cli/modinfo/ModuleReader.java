@@ -18,7 +18,7 @@ import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
 import modtools.elf.module.ModuleLoadException;
 import modtools.elf.module.ModuleSignature;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 
 /**
  * What kmod_module_get_info() lists for a module: the .modinfo strings, then the signature
@@ -27,16 +27,16 @@ import modtools.elf.module.UnsizedZstd;
 final class ModuleReader {
     private final Path directory;
     private final DigestNames digestNames;
-    private final UnsizedZstd unsized;
+    private final ZstdReading zstdReading;
 
     /**
-     * {@code digestNames}: how the level's kmod names a PKCS#7 signature's digest; {@code unsized}:
-     * whether it reads a zstd module without a content size.
+     * {@code digestNames}: how the level's kmod names a PKCS#7 signature's digest; {@code zstdReading}:
+     * how it decodes a zstd module.
      */
-    ModuleReader(Path directory, DigestNames digestNames, UnsizedZstd unsized) {
+    ModuleReader(Path directory, DigestNames digestNames, ZstdReading zstdReading) {
         this.directory = directory;
         this.digestNames = digestNames;
-        this.unsized = unsized;
+        this.zstdReading = zstdReading;
     }
 
     /** The entries, or an empty list for a built-in module of a kernel without modules.builtin.modinfo. */
@@ -50,7 +50,7 @@ final class ModuleReader {
     private List<ModInfoEntry> fileEntries(Target.File target) throws InfoUnavailable {
         // Closed at once rather than left to a collection: a resident server reads module after
         // module, and a decoded image lives in native memory the collector does not see.
-        try (ModuleImage image = ModuleFile.readImage(Path.of(target.path()), unsized)) {
+        try (ModuleImage image = ModuleFile.readImage(Path.of(target.path()), zstdReading)) {
             ElfFile elf = image.elf();
             if (elf.section(".modinfo").isEmpty()) {
                 throw new InfoUnavailable(Errno.ENOENT, target.path() + ": no .modinfo section");

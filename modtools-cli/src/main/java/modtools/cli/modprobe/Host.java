@@ -3,7 +3,7 @@ package modtools.cli.modprobe;
 import java.nio.file.Path;
 import java.util.Map;
 import modtools.deps.resolve.KernelState;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.linux.LinuxModuleLoader;
 import modtools.load.linux.SysfsKernelState;
@@ -15,8 +15,8 @@ import modtools.load.linux.SysfsKernelState;
  */
 public record Host(Path kernelCmdline, KernelState kernel, ModuleLoader loader, Map<String, String> environment) {
 
-    public static Host linux(Map<String, String> environment, UnsizedZstd unsized) {
-        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), LinuxModuleLoader.forThisKernel(unsized),
+    public static Host linux(Map<String, String> environment, ZstdReading zstdReading) {
+        return new Host(Path.of("/proc/cmdline"), SysfsKernelState.linux(), LinuxModuleLoader.forThisKernel(zstdReading),
                 environment);
     }
 }

@@ -386,7 +386,7 @@ public final class ModprobeCommand implements Command {
         String what = s.showModversions ? "modversions" : "symbols";
         List<String> lines = new ArrayList<>();
         int errno;
-        try (ModuleImage image = ModuleFile.readImage(path, inv.level().unsizedZstd())) { // served: native memory freed now, not at a collection
+        try (ModuleImage image = ModuleFile.readImage(path, inv.level().zstdReading())) { // served: native memory freed now, not at a collection
             ElfFile elf = image.elf();
             KernelModule module = KernelModule.of(elf);
             if (s.showModversions) {

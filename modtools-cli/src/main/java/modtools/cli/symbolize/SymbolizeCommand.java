@@ -36,7 +36,7 @@ public final class SymbolizeCommand implements Command {
         }
         Symbolizer symbolizer;
         try (ModfsBackend backend = ModfsBackend.open(choice.modfs(), inv.err(), false, inv.environment(),
-                inv.level().unsizedZstd())) {
+                inv.level().zstdReading())) {
             symbolizer = backend.symbolizer();
         } catch (IOException e) {
             inv.err().println(NAME + ": " + choice.modfs() + ": " + e.getMessage());

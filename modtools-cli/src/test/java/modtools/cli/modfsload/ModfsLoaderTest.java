@@ -16,7 +16,7 @@ import modtools.cli.TestModules;
 import modtools.cli.Tool;
 import modtools.contract.ModuleStatus;
 import modtools.deps.KmodLevel;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.load.info.MiniJson;
 import modtools.load.info.ModuleInfo;
 import modtools.testkit.Processes;
@@ -237,7 +237,7 @@ class ModfsLoaderTest extends OnSharedMount {
         String path = TestModules.writeUnsizedZstd(plain, dir.resolve("modfs_demo_lib.ko.zst")).toString();
         Map<String, String> env = new java.util.HashMap<>(m.state());
         env.put(KmodLevel.VARIABLE, level.setting());
-        if (level.unsizedZstd() == UnsizedZstd.STREAM) {
+        if (level.zstdReading() == ZstdReading.STREAM) {
             Processes.Result zst = Processes.run(Reference.command(level, "insmod", List.of(path)));
             Processes.Result ko = Processes.run(Reference.command(level, "insmod", List.of(plain.toString())));
             assertEquals(ko.stderrText().replace(plain.toString(), path), zst.stderrText(), "kmod 30 reads it");

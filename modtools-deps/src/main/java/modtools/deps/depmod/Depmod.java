@@ -70,7 +70,7 @@ public final class Depmod {
         this.log = log;
         this.symbols = new SymbolIndex(settings.symbolPrefix());
         this.cache = cache;
-        this.reader = new FactReader(cache, settings.level().unsizedZstd());
+        this.reader = new FactReader(cache, settings.level().zstdReading());
     }
 
     Settings settings() {

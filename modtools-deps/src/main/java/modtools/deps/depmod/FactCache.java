@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import modtools.deps.cache.FileKey;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 
 /**
  * Module facts kept from one depmod run to the next (docs/depmod-cache.md), one file per module
@@ -36,14 +36,14 @@ public final class FactCache {
     private volatile String writeProblem;
     private volatile boolean changed;
 
-    private FactCache(Path directory, String moduleDirectory, UnsizedZstd unsized) {
+    private FactCache(Path directory, String moduleDirectory, ZstdReading zstdReading) {
         this.moduleDirectory = moduleDirectory;
         if (directory == null) {
             file = null;
             loader = null;
             return;
         }
-        file = directory.resolve(fileName(moduleDirectory, unsized));
+        file = directory.resolve(fileName(moduleDirectory, zstdReading));
         // Loaded while the module search walks the tree; the first lookup waits for it.
         loader = new Thread(new Runnable() {
             @Override
@@ -57,23 +57,24 @@ public final class FactCache {
 
     /**
      * The cache for {@code moduleDirectory} (a byte string) in {@code directory}, loading at once;
-     * read with {@code unsized} as the rule for zstd files without a content size.
+     * read with {@code zstdReading} as the rule for zstd files.
      */
-    public static FactCache in(Path directory, String moduleDirectory, UnsizedZstd unsized) {
-        return new FactCache(directory, moduleDirectory, unsized);
+    public static FactCache in(Path directory, String moduleDirectory, ZstdReading zstdReading) {
+        return new FactCache(directory, moduleDirectory, zstdReading);
     }
 
     /**
      * One file per module directory, named by a hash of its path (the file records the path too),
-     * and one more for the levels that read zstd files without a content size: facts read there
-     * are of files the others refuse.
+     * one for each way of reading zstd files, since each reads files the other refuses. The
+     * one-shot reading's name is not the one it had while it still streamed cut and
+     * multi-frame files: facts cached then would outlive the rule.
      */
-    private static String fileName(String moduleDirectory, UnsizedZstd unsized) {
+    private static String fileName(String moduleDirectory, ZstdReading zstdReading) {
         long hash = 0xcbf29ce484222325L; // FNV-1a
         for (byte b : moduleDirectory.getBytes(StandardCharsets.ISO_8859_1)) {
             hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return String.format(unsized == UnsizedZstd.STREAM ? "depmod-%016x-streamed.facts" : "depmod-%016x.facts",
+        return String.format(zstdReading == ZstdReading.STREAM ? "depmod-%016x-streamed.facts" : "depmod-%016x-oneshot.facts",
                 hash);
     }
 

@@ -8,7 +8,7 @@ import java.util.concurrent.PriorityBlockingQueue;
 import modtools.deps.cache.FileKey;
 import modtools.elf.module.LinkageScratch;
 import modtools.elf.module.ReadBuffer;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 
 /**
  * Reads module files on helper threads, one per core, while the module search is still walking
@@ -35,12 +35,12 @@ final class FactReader {
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
     private final Map<String, ModuleFacts> read = new ConcurrentHashMap<>();
     private final FactCache cache;
-    private final UnsizedZstd unsized;
+    private final ZstdReading zstdReading;
     private final Thread[] helpers;
 
-    FactReader(FactCache cache, UnsizedZstd unsized) {
+    FactReader(FactCache cache, ZstdReading zstdReading) {
         this.cache = cache;
-        this.unsized = unsized;
+        this.zstdReading = zstdReading;
         // During the search they share the cores with it, after it they have them all.
         helpers = new Thread[Runtime.getRuntime().availableProcessors()];
         for (int i = 0; i < helpers.length; i++) {
@@ -100,7 +100,7 @@ final class FactReader {
         ModuleFacts facts = cache.lookup(path, key);
         boolean cached = facts != null;
         if (!cached) {
-            facts = ModuleFacts.read(path, unsized, buffer, scratch);
+            facts = ModuleFacts.read(path, zstdReading, buffer, scratch);
         }
         cache.remember(path, key, facts, cached);
         return facts;

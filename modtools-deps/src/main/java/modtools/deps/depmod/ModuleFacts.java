@@ -15,7 +15,7 @@ import modtools.elf.module.ModuleFile;
 import modtools.elf.module.ModuleImage;
 import modtools.elf.module.ModuleLoadException;
 import modtools.elf.module.ReadBuffer;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 
 /**
  * What depmod reads from one module file: its exports, its imports and the .modinfo entries
@@ -33,8 +33,8 @@ record ModuleFacts(List<Export> exports, List<Import> imports, List<ModInfoEntry
      * {@code buffer}, its symbols through {@code scratch}. Everything kept is copied out of the
      * module's bytes, which are given up before this returns.
      */
-    static ModuleFacts read(String path, UnsizedZstd unsized, ReadBuffer buffer, LinkageScratch scratch) {
-        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), unsized, buffer)) {
+    static ModuleFacts read(String path, ZstdReading zstdReading, ReadBuffer buffer, LinkageScratch scratch) {
+        try (ModuleImage image = ModuleFile.image(ByteStrings.path(path), zstdReading, buffer)) {
             KernelModule km = KernelModule.of(image.elf());
             KernelModule.Linkage linkage = km.linkage(scratch);
             return new ModuleFacts(linkage.exports(), linkage.imports(), km.modinfo(USED_KEYS), null, null);

@@ -4,22 +4,34 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.function.Supplier;
 
 /** Decompressed bytes collected on the heap, refusing to grow past a limit. */
 final class BoundedOutput {
-    private final String file;
     private final int limit;
+    private final Supplier<IOException> overflow;
     private byte[] buffer;
     private int size;
 
+    /** Past {@code limit} the module is refused as too large. */
     BoundedOutput(String file, int expectedSize, int limit) {
-        this.file = file;
+        this(expectedSize, limit, () -> ModuleLoadException.tooLarge(file, limit));
+    }
+
+    /** Past {@code limit} the decoding fails with {@code overflow}'s exception. */
+    BoundedOutput(int expectedSize, int limit, Supplier<IOException> overflow) {
         this.limit = limit;
+        this.overflow = overflow;
         this.buffer = new byte[Math.min(expectedSize, limit)];
     }
 
     int size() {
         return size;
+    }
+
+    /** Whether the output has reached its limit. */
+    boolean full() {
+        return size == limit;
     }
 
     /** Appends everything {@code in} yields. */
@@ -30,7 +42,7 @@ final class BoundedOutput {
                     if (in.read() < 0) {
                         return;
                     }
-                    throw new ModuleLoadException(file, "decompresses to more than " + limit + " bytes");
+                    throw overflow.get();
                 }
                 buffer = Arrays.copyOf(buffer, (int) Math.min(limit, Math.max(4096, buffer.length * 2L)));
             }

@@ -32,46 +32,43 @@ final class Decompression {
 
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice)
             throws IOException {
-        return decode(compression, file, limit, choice, UnsizedZstd.STREAM, DecodedMemory.COLLECTED);
+        return decode(compression, file, limit, choice, ZstdReading.STREAM, DecodedMemory.COLLECTED);
     }
 
     /**
      * The configured decoder for a caller that has started JNA already (AUTO then means the
      * libraries), a C decoder's output in {@code memory}.
      */
-    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, UnsizedZstd unsized,
+    static ByteBuffer decode(Compression compression, CompressedFile file, int limit, ZstdReading zstdReading,
             DecodedMemory memory) throws IOException {
         DecoderChoice choice = DecoderChoice.configured();
-        return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, unsized,
+        return decode(compression, file, limit, choice == DecoderChoice.AUTO ? DecoderChoice.NATIVE : choice, zstdReading,
                 memory);
     }
 
     /**
      * The file decoded by {@code choice}'s decoder, a C decoder's output in {@code memory}. A zstd
-     * file without a content size is refused here, before either decoder, when {@code unsized}
-     * says so: both decoders then fail it with the same line.
+     * file read in one call, as {@code zstdReading} may say, without a content size is refused
+     * here, before either decoder: both decoders then fail it with the same line.
      */
     static ByteBuffer decode(Compression compression, CompressedFile file, int limit, DecoderChoice choice,
-            UnsizedZstd unsized, DecodedMemory memory) throws IOException {
+            ZstdReading zstdReading, DecodedMemory memory) throws IOException {
         try {
-            if (compression == Compression.ZSTD && unsized == UnsizedZstd.REFUSE
-                    && !ZstdFrames.declaresContentSize(file.mapped())) {
-                throw ZstdProblem.UNKNOWN_SIZE.failure();
-            }
             if (compression == Compression.GZIP) {
                 return JavaDecoders.gzip(file.mapped(), file.name(), limit);
             }
+            Decoding decoding = compression == Compression.ZSTD && zstdReading == ZstdReading.ONE_SHOT
+                    ? oneShotZstd(file, limit) : new Decoding(compression, limit, false);
             boolean preferNative = choice == DecoderChoice.NATIVE
                     || choice == DecoderChoice.AUTO && (file.size() >= NATIVE_FROM || nativeStarted);
             if (preferNative && libraryFor(compression)) {
-                return decodeNative(compression, file, limit, memory);
+                return decodeNative(decoding, file, memory);
             }
             try {
-                return compression == Compression.XZ ? JavaDecoders.xz(file.mapped(), file.name(), limit)
-                        : JavaDecoders.zstd(file.mapped(), file.name(), limit);
+                return decodeJava(decoding, file);
             } catch (DecodeFailure e) {
                 if (choice == DecoderChoice.AUTO && libraryFor(compression)) {
-                    return decodeNative(compression, file, limit, memory);
+                    return decodeNative(decoding, file, memory);
                 }
                 throw e;
             }
@@ -86,11 +83,43 @@ final class Decompression {
         return compression == Compression.XZ ? Liblzma.AVAILABLE : Libzstd.AVAILABLE;
     }
 
-    private static ByteBuffer decodeNative(Compression compression, CompressedFile file, int limit,
-            DecodedMemory memory) throws IOException {
+    /**
+     * How a file is decoded: its format, the most it may decode to, and whether it is zstd
+     * decoded in one call into a buffer of exactly {@code limit} bytes.
+     */
+    private record Decoding(Compression compression, int limit, boolean whole) {}
+
+    /**
+     * kmod 34.2's reading of a zstd file: the first frame header's content size, or the
+     * refusal kmod words itself, is the buffer the whole file is decoded into.
+     */
+    private static Decoding oneShotZstd(CompressedFile file, int limit) throws IOException {
+        long size = ZstdFrames.usableContentSize(file.mapped());
+        if (size == 0) {
+            throw ZstdProblem.UNKNOWN_SIZE.failure();
+        }
+        if (Long.compareUnsigned(size, limit) > 0) {
+            throw ModuleLoadException.tooLarge(file.name(), limit);
+        }
+        return new Decoding(Compression.ZSTD, (int) size, true);
+    }
+
+    private static ByteBuffer decodeJava(Decoding decoding, CompressedFile file) throws IOException {
+        if (decoding.compression() == Compression.XZ) {
+            return JavaDecoders.xz(file.mapped(), file.name(), decoding.limit());
+        }
+        return decoding.whole() ? JavaDecoders.zstdWhole(file.mapped(), decoding.limit())
+                : JavaDecoders.zstd(file.mapped(), file.name(), decoding.limit());
+    }
+
+    private static ByteBuffer decodeNative(Decoding decoding, CompressedFile file, DecodedMemory memory)
+            throws IOException {
         nativeStarted = true;
-        return compression == Compression.XZ ? NativeXz.decode(file, limit, memory)
-                : NativeZstd.decode(file, limit, memory);
+        if (decoding.compression() == Compression.XZ) {
+            return NativeXz.decode(file, decoding.limit(), memory);
+        }
+        return decoding.whole() ? NativeZstd.decodeWhole(file, decoding.limit(), memory)
+                : NativeZstd.decode(file, decoding.limit(), memory);
     }
 
     /**

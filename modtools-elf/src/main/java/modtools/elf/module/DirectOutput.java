@@ -39,7 +39,7 @@ final class DirectOutput {
     /** Twice the room, the first {@code used} bytes kept; past the limit the module is refused. */
     void grow(int used) throws ModuleLoadException {
         if (buffer.capacity() >= limit) {
-            throw new ModuleLoadException(file, "decompresses to more than " + limit + " bytes");
+            throw ModuleLoadException.tooLarge(file, limit);
         }
         ByteBuffer old = buffer;
         Memory oldBlock = block;

@@ -28,8 +28,28 @@ final class JavaDecoders {
 
     static ByteBuffer zstd(ByteBuffer compressed, String file, int limit) throws ModuleLoadException, DecodeFailure {
         BoundedOutput out = output(compressed, -1, file, limit);
+        return zstd(out, () -> ZstdFrames.decode(compressed, out));
+    }
+
+    /**
+     * The whole file in one call, as kmod 34.2 decodes it, into at most {@code capacity} bytes
+     * (the first frame's content size, which the caller has checked against its limit).
+     */
+    static ByteBuffer zstdWhole(ByteBuffer compressed, int capacity) throws ModuleLoadException, DecodeFailure {
+        BoundedOutput out = new BoundedOutput((int) Decompression.outputSize(capacity, compressed.remaining()),
+                capacity, ZstdProblem.DST_TOO_SMALL::failure);
+        return zstd(out, () -> ZstdFrames.decodeWhole(compressed, out));
+    }
+
+    /** A walk of {@link ZstdFrames} that fills {@code out}. */
+    private interface ZstdWalk {
+        void run() throws IOException;
+    }
+
+    private static ByteBuffer zstd(BoundedOutput out, ZstdWalk walk)
+            throws ModuleLoadException, DecodeFailure {
         try {
-            ZstdFrames.decode(compressed, out);
+            walk.run();
         } catch (ModuleLoadException | DecodeFailure e) {
             throw e;
         } catch (IOException e) {

@@ -37,4 +37,6 @@ final class Libzstd {
     static native int ZSTD_getErrorCode(long code);
 
     static native long ZSTD_getFrameContentSize(ByteBuffer source, long size);
+
+    static native long ZSTD_decompress(Pointer destination, long capacity, ByteBuffer source, long size);
 }

@@ -27,8 +27,8 @@ public final class ModuleFile {
     }
 
     /** The module as an ELF object named by {@code path} as given. */
-    public static ElfFile open(Path path, UnsizedZstd unsized) throws IOException, ElfFormatException {
-        return ElfFile.parse(path.toString(), contents(path, unsized));
+    public static ElfFile open(Path path, ZstdReading zstdReading) throws IOException, ElfFormatException {
+        return ElfFile.parse(path.toString(), contents(path, zstdReading));
     }
 
     /**
@@ -38,8 +38,8 @@ public final class ModuleFile {
      * @throws ModuleLoadException where kmod fails with EINVAL: files shorter than
      *                             {@link Compression#MAGIC_PROBE_SIZE}, damaged compressed data
      */
-    public static ByteBuffer contents(Path path, UnsizedZstd unsized) throws IOException {
-        return read(path, unsized, DecodedMemory.COLLECTED).bytes();
+    public static ByteBuffer contents(Path path, ZstdReading zstdReading) throws IOException {
+        return read(path, zstdReading, DecodedMemory.COLLECTED).bytes();
     }
 
     /**
@@ -49,7 +49,7 @@ public final class ModuleFile {
      * reuses it for its next module); a compressed file's mapping is gone before this returns,
      * only its decompressed image stays.
      */
-    public static ModuleImage image(Path path, UnsizedZstd unsized, ReadBuffer buffer) throws IOException {
+    public static ModuleImage image(Path path, ZstdReading zstdReading, ReadBuffer buffer) throws IOException {
         String name = path.toString();
         FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
         try {
@@ -65,7 +65,7 @@ public final class ModuleFile {
             if (compression == Compression.NONE) {
                 return ModuleImage.partial(name, partial);
             }
-            return decoded(path, name, compression, channel, unsized);
+            return decoded(path, name, compression, channel, zstdReading);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
@@ -74,7 +74,7 @@ public final class ModuleFile {
 
     /** A compressed module decoded into memory of its image's own; the channel is closed when this returns. */
     private static ModuleImage decoded(Path path, String name, Compression compression, FileChannel channel,
-                                       UnsizedZstd unsized) throws IOException {
+                                       ZstdReading zstdReading) throws IOException {
         DecodedMemory memory = DecodedMemory.owned();
         try (channel; FileMapping mapping = FileMapping.of(path, new FileMapping.SizeCheck() {
             @Override
@@ -83,7 +83,7 @@ public final class ModuleFile {
             }
         })) {
             CompressedFile file = new CompressedFile(name, mapping.buffer(), channel);
-            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, unsized,
+            return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE, zstdReading,
                     memory), memory);
         } catch (IOException | RuntimeException e) {
             memory.close();
@@ -97,15 +97,15 @@ public final class ModuleFile {
      * A resident server runs such readers call after call, and decoded images left to the
      * collector piled up in native memory it does not see.
      */
-    public static ModuleImage readImage(Path path, UnsizedZstd unsized) throws IOException {
-        return read(path, unsized, DecodedMemory.owned());
+    public static ModuleImage readImage(Path path, ZstdReading zstdReading) throws IOException {
+        return read(path, zstdReading, DecodedMemory.owned());
     }
 
     /**
      * kmod_file_open for the readers of one module: a plain file mapped by FileChannel (no native
      * library to start), a compressed one decoded into {@code memory}, which a failed read frees.
      */
-    private static ModuleImage read(Path path, UnsizedZstd unsized, DecodedMemory memory) throws IOException {
+    private static ModuleImage read(Path path, ZstdReading zstdReading, DecodedMemory memory) throws IOException {
         String name = path.toString();
         try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = channel.size();
@@ -117,7 +117,7 @@ public final class ModuleFile {
             }
             CompressedFile file = new CompressedFile(name, mapped, channel);
             return ModuleImage.decoded(name, Decompression.decode(compression, file, MAX_DECOMPRESSED_SIZE,
-                    DecoderChoice.configured(), unsized, memory), memory);
+                    DecoderChoice.configured(), zstdReading, memory), memory);
         } catch (IOException | RuntimeException e) {
             memory.close();
             throw e;

@@ -29,6 +29,11 @@ public final class ModuleLoadException extends IOException {
         this.decoderError = error;
     }
 
+    /** Output past the size we decode a module to, {@code limit}. */
+    static ModuleLoadException tooLarge(String file, int limit) {
+        return new ModuleLoadException(file, "decompresses to more than " + limit + " bytes");
+    }
+
     /** What the decoder said, when the file failed in one rather than before any decoding. */
     public Optional<DecoderError> decoderError() {
         return Optional.ofNullable(decoderError);

@@ -6,11 +6,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 
 /**
- * zstd through libzstd's streaming decoder, the one kmod 30 uses, fed the file in chunks as kmod
- * feeds it: so frames follow frames, skippable frames are skipped, the window limit is libzstd's
- * default, and a file that simply stops yields what libzstd decoded up to the cut, exactly as
- * for kmod. The output is sized from the first frame's content size (a later frame grows it).
- * Each call has its own stream, so threads decode at once.
+ * zstd through libzstd as kmod calls it. Streamed, as kmod 30 does, fed the file in chunks as
+ * kmod feeds it: so frames follow frames, skippable frames are skipped, the window limit is
+ * libzstd's default, and a file that simply stops yields what libzstd decoded up to the cut,
+ * exactly as for kmod. The output is sized from the first frame's content size (a later frame
+ * grows it). Or in one call, as kmod 34.2 does. Each call has its own state, so threads decode
+ * at once.
  */
 final class NativeZstd {
     private NativeZstd() {}
@@ -27,7 +28,7 @@ final class NativeZstd {
             throw ZstdProblem.MEMORY.failure();
         }
         try (Memory buffers = new Memory(2L * Libzstd.BUFFER_SIZE); FileChunks chunks = file.chunks()) {
-            check(Libzstd.ZSTD_initDStream(stream));
+            checkStreamed(Libzstd.ZSTD_initDStream(stream));
             Pointer input = buffers.share(0, Libzstd.BUFFER_SIZE);
             Pointer output = buffers.share(Libzstd.BUFFER_SIZE, Libzstd.BUFFER_SIZE);
             input.clear(Libzstd.BUFFER_SIZE);
@@ -40,6 +41,17 @@ final class NativeZstd {
         }
     }
 
+    /**
+     * The whole mapped file in one ZSTD_decompress into exactly {@code capacity} bytes (the
+     * first frame's content size, which the caller has checked against its limit): kmod 34.2's
+     * call, so every way it fails is libzstd's own.
+     */
+    static ByteBuffer decodeWhole(CompressedFile file, int capacity, DecodedMemory memory) throws IOException {
+        DirectOutput out = new DirectOutput(file.name(), capacity, capacity, memory);
+        long produced = check(Libzstd.ZSTD_decompress(out.at(0), capacity, file.mapped(), file.size()));
+        return out.result((int) produced);
+    }
+
     private static ByteBuffer run(Pointer stream, FileChunks in, Pointer input, Pointer output, DirectOutput out)
             throws IOException {
         while (true) {
@@ -48,7 +60,7 @@ final class NativeZstd {
                 input.setPointer(Libzstd.BUFFER_POINTER, in.address());
                 input.setLong(Libzstd.BUFFER_POS, 0);
             }
-            long hint = check(Libzstd.ZSTD_decompressStream(stream, output, input));
+            long hint = checkStreamed(Libzstd.ZSTD_decompressStream(stream, output, input));
             int produced = (int) output.getLong(Libzstd.BUFFER_POS);
             boolean consumed = in.finished() && input.getLong(Libzstd.BUFFER_POS) == input.getLong(Libzstd.BUFFER_LENGTH);
             boolean full = produced == out.capacity();
@@ -66,6 +78,19 @@ final class NativeZstd {
     private static long check(long code) throws DecodeFailure {
         if (Libzstd.ZSTD_isError(code) != 0) {
             throw ZstdProblem.ofErrorCode(Libzstd.ZSTD_getErrorCode(code)).failure();
+        }
+        return code;
+    }
+
+    /**
+     * Streaming, libzstd decodes a small frame in one go where it can and then finds a wrong
+     * content size as a full buffer; the Java walk sees a corrupt frame. kmod 30, the one that
+     * streams, prints no decoder's words, so both say what the Java walk can tell.
+     */
+    private static long checkStreamed(long code) throws DecodeFailure {
+        if (Libzstd.ZSTD_isError(code) != 0) {
+            ZstdProblem problem = ZstdProblem.ofErrorCode(Libzstd.ZSTD_getErrorCode(code));
+            throw (problem == ZstdProblem.DST_TOO_SMALL ? ZstdProblem.CORRUPT : problem).failure();
         }
         return code;
     }

@@ -11,20 +11,27 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Decodes a zstd file with the results kmod gets from streaming it through libzstd (1.5):
- * frames one after another, skippable frames skipped, and no error when the input simply
- * stops. libzstd hands out every block as soon as it is complete, and raw blocks even byte by
- * byte, so a truncated file yields whatever was decoded up to the cut (a file missing just its
- * checksum loads completely). This class walks frames and blocks itself to find that point,
- * and lets aircompressor decode the bytes. It rejects what libzstd rejects, as libzstd's
- * {@link ZstdProblem}.
+ * Decodes a zstd file with the results kmod gets from libzstd (1.5), in either of the ways kmod
+ * calls it. Streamed (kmod 30): frames one after another, skippable frames skipped, and no
+ * error when the input simply stops; libzstd hands out every block as soon as it is complete,
+ * and raw blocks even byte by byte, so a truncated file yields whatever was decoded up to the
+ * cut (a file missing just its checksum loads completely). In one call (kmod 34.2's
+ * ZSTD_decompress into a buffer of the first frame's content size): every frame must be whole
+ * and fit the buffer, and bytes after a frame must be frames. This class walks frames and
+ * blocks itself to find where libzstd stops, and lets aircompressor decode the bytes. It
+ * rejects what libzstd rejects, as libzstd's {@link ZstdProblem}.
  */
 final class ZstdFrames {
     private static final byte[] MAGIC = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd};
     private static final int SKIPPABLE_MAGIC = 0x184d2a50;
     private static final int SKIPPABLE_MASK = 0xfffffff0;
-    /** libzstd's default decoding limit (ZSTD_WINDOWLOG_LIMIT_DEFAULT); kmod does not raise it. */
-    private static final long MAX_WINDOW = (1L << 27) + 1;
+    /** libzstd's default limit for streaming (ZSTD_WINDOWLOG_LIMIT_DEFAULT); kmod 30 does not raise it. */
+    private static final long STREAM_MAX_WINDOW = (1L << 27) + 1;
+    /**
+     * Decoding in one call has the whole output at hand: only the format's own limit holds,
+     * the window of descriptor 0xff.
+     */
+    private static final long ONE_SHOT_MAX_WINDOW = (1L << 41) + 7 * (1L << 38);
     /** ZSTD_BLOCKSIZE_MAX: no block is larger, nor larger than its frame's window. */
     private static final int MAX_BLOCK = 1 << 17;
     private static final int MAX_WINDOW_LOG = 31;
@@ -34,6 +41,11 @@ final class ZstdFrames {
     private static final int RLE_BLOCK = 1;
     private static final int RESERVED_BLOCK = 3;
     private static final int CHECKSUM_SIZE = 4;
+    private static final int SKIPPABLE_HEADER_SIZE = 8;
+    /** ZSTD_startingInputLength: fewer bytes left after a frame end ZSTD_decompress's loop. */
+    private static final int FRAME_START_SIZE = 5;
+    /** ZSTD_FRAMEHEADERSIZE_MIN and a block header: the smallest input ZSTD_decompress takes for a frame. */
+    private static final int MIN_FRAME_SIZE = 9;
 
     private final ByteBuffer in;
     private final BoundedOutput out;
@@ -43,9 +55,18 @@ final class ZstdFrames {
         this.out = out;
     }
 
-    /** Decodes all of {@code compressed} into {@code out}; malformed input throws. */
+    /** Decodes all of {@code compressed} into {@code out} as libzstd streams it; malformed input throws. */
     static void decode(ByteBuffer compressed, BoundedOutput out) throws IOException {
         new ZstdFrames(compressed.slice().order(ByteOrder.LITTLE_ENDIAN), out).frames();
+    }
+
+    /**
+     * Decodes all of {@code compressed} into {@code out} as libzstd's ZSTD_decompress does in
+     * one call; {@code out} fails with {@link ZstdProblem#DST_TOO_SMALL} past the first frame's
+     * content size, as the buffer kmod 34.2 gives it.
+     */
+    static void decodeWhole(ByteBuffer compressed, BoundedOutput out) throws IOException {
+        new ZstdFrames(compressed.slice().order(ByteOrder.LITTLE_ENDIAN), out).wholeFrames();
     }
 
     /**
@@ -54,23 +75,30 @@ final class ZstdFrames {
      * takes (a skippable frame first gives 0, a damaged or cut header an error).
      */
     static boolean declaresContentSize(ByteBuffer compressed) {
+        return usableContentSize(compressed) != 0;
+    }
+
+    /**
+     * The content size the first frame header records, as unsigned, where
+     * {@link #declaresContentSize} holds; else 0.
+     */
+    static long usableContentSize(ByteBuffer compressed) {
         ByteBuffer in = compressed.slice().order(ByteOrder.LITTLE_ENDIAN);
         if (in.limit() <= MAGIC.length || !in.slice(0, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
-            return false;
+            return 0;
         }
         int descriptor = in.get(MAGIC.length) & 0xff;
         int headerSize = FrameHeader.size(descriptor);
         if ((descriptor & 0x08) != 0 || headerSize > in.limit() - MAGIC.length
                 || FrameHeader.contentSizeBytes(descriptor) == 0) {
-            return false;
+            return 0;
         }
         boolean singleSegment = (descriptor & 0x20) != 0;
         if (!singleSegment && MIN_WINDOW_LOG + ((in.get(MAGIC.length + 1) & 0xff) >>> 3) > MAX_WINDOW_LOG) {
-            return false; // libzstd fails such a header before it reads the size
+            return 0; // libzstd fails such a header before it reads the size
         }
         int bytes = FrameHeader.contentSizeBytes(descriptor);
-        long size = FrameHeader.little(in, MAGIC.length + headerSize - bytes, bytes) + (bytes == 2 ? 256 : 0);
-        return size != 0;
+        return FrameHeader.little(in, MAGIC.length + headerSize - bytes, bytes) + (bytes == 2 ? 256 : 0);
     }
 
     private void frames() throws IOException {
@@ -93,6 +121,93 @@ final class ZstdFrames {
                 pos = frame(pos, end);
             }
         }
+    }
+
+    /**
+     * ZSTD_decompress's loop. The file starts with a zstd frame (else it is not taken for zstd),
+     * so whatever follows a frame and begins none is, in libzstd's reading, input given with a
+     * wrong size.
+     */
+    private void wholeFrames() throws IOException {
+        int end = in.limit();
+        int pos = 0;
+        while (end - pos >= FRAME_START_SIZE) {
+            if ((in.getInt(pos) & SKIPPABLE_MASK) == SKIPPABLE_MAGIC) {
+                if (end - pos < SKIPPABLE_HEADER_SIZE) {
+                    throw ZstdProblem.SRC_SIZE.failure();
+                }
+                long skipped = SKIPPABLE_HEADER_SIZE + Integer.toUnsignedLong(in.getInt(pos + 4));
+                if (skipped > 0xffffffffL) {
+                    throw ZstdProblem.UNSUPPORTED_PARAMETER.failure(); // libzstd's 32-bit sum overflows
+                }
+                if (skipped > end - pos) {
+                    throw ZstdProblem.SRC_SIZE.failure();
+                }
+                pos += (int) skipped;
+            } else if (end - pos < MIN_FRAME_SIZE || !in.slice(pos, MAGIC.length).equals(ByteBuffer.wrap(MAGIC))) {
+                throw ZstdProblem.SRC_SIZE.failure();
+            } else {
+                pos = wholeFrame(pos, end);
+            }
+        }
+        if (pos != end) {
+            throw ZstdProblem.SRC_SIZE.failure();
+        }
+    }
+
+    /**
+     * Decodes the frame at {@code pos}, which must be whole; returns where the next one starts.
+     * Blocks before a cut are decoded first, since libzstd fails on them before it meets the cut.
+     */
+    private int wholeFrame(int pos, int end) throws IOException {
+        int at = pos + MAGIC.length;
+        if (FrameHeader.size(in.get(at) & 0xff) + BLOCK_HEADER_SIZE > end - at) {
+            throw ZstdProblem.SRC_SIZE.failure();
+        }
+        FrameHeader header = FrameHeader.read(in, at, ONE_SHOT_MAX_WINDOW);
+        List<Block> blocks = new ArrayList<>();
+        at += header.size();
+        while (true) {
+            if (end - at < BLOCK_HEADER_SIZE) {
+                throw cut(header, blocks, false, ZstdProblem.SRC_SIZE);
+            }
+            int bits = u24(at);
+            int type = bits >>> 1 & 3;
+            int payload = type == RLE_BLOCK ? 1 : bits >>> 3;
+            if (type == RESERVED_BLOCK) {
+                throw cut(header, blocks, false, ZstdProblem.CORRUPT);
+            }
+            if (end - at - BLOCK_HEADER_SIZE < payload) {
+                throw cut(header, blocks, false, ZstdProblem.SRC_SIZE);
+            }
+            if (payload > header.blockSizeMax()) {
+                throw cut(header, blocks, false, ZstdProblem.CORRUPT);
+            }
+            if (out.full() && bits >>> 3 > 0) {
+                // libzstd finds no room for a block's first byte before it looks further into it
+                throw cut(header, blocks, false, ZstdProblem.DST_TOO_SMALL);
+            }
+            blocks.add(new Block(at, type, bits >>> 3, payload));
+            at += BLOCK_HEADER_SIZE + payload;
+            if ((bits & 1) != 0) {
+                break;
+            }
+        }
+        int frameEnd = at + (header.checksum() ? CHECKSUM_SIZE : 0);
+        if (frameEnd > end) {
+            throw cut(header, blocks, true, ZstdProblem.CHECKSUM);
+        }
+        decodeChecked(new BufferInputStream(in.slice(pos, frameEnd - pos)), header, true);
+        return frameEnd;
+    }
+
+    /** {@code problem}, once the blocks before it are decoded and have failed on nothing else. */
+    private DecodeFailure cut(FrameHeader header, List<Block> blocks, boolean lastBlockDone, ZstdProblem problem)
+            throws IOException {
+        if (!blocks.isEmpty()) {
+            decodeChecked(new ByteArrayInputStream(standIn(header, blocks)), header, lastBlockDone);
+        }
+        return problem.failure();
     }
 
     /**
@@ -120,7 +235,7 @@ final class ZstdFrames {
         if (FrameHeader.size(in.get(at) & 0xff) > end - at) {
             return end;
         }
-        FrameHeader header = FrameHeader.read(in, at);
+        FrameHeader header = FrameHeader.read(in, at, STREAM_MAX_WINDOW);
         List<Block> blocks = new ArrayList<>();
         at += header.size();
         while (true) {
@@ -225,8 +340,11 @@ final class ZstdFrames {
             return flag == 0 ? (descriptor & 0x20) != 0 ? 1 : 0 : 1 << flag;
         }
 
-        /** Reads a complete header, failing where libzstd does as soon as it has one. */
-        static FrameHeader read(ByteBuffer in, int at) throws DecodeFailure {
+        /**
+         * Reads a complete header, failing where libzstd does as soon as it has one: a window
+         * over {@code maxWindow} among others.
+         */
+        static FrameHeader read(ByteBuffer in, int at, long maxWindow) throws DecodeFailure {
             int descriptor = in.get(at) & 0xff;
             if ((descriptor & 0x08) != 0) {
                 throw ZstdProblem.UNSUPPORTED_PARAMETER.failure();
@@ -252,7 +370,7 @@ final class ZstdFrames {
                 }
                 window = windowSize(windowDescriptor);
             }
-            if (Long.compareUnsigned(window, MAX_WINDOW) > 0) {
+            if (Long.compareUnsigned(window, maxWindow) > 0) {
                 throw ZstdProblem.WINDOW_TOO_LARGE.failure();
             }
             if (singleSegment) {

@@ -13,6 +13,10 @@ enum ZstdProblem {
     DICTIONARY("Dictionary mismatch"),
     MEMORY("Allocation error : not enough memory"),
     CORRUPT("Data corruption detected"),
+    /** The input ends inside a frame, or what follows a frame is none (one-shot decoding only). */
+    SRC_SIZE("Src size is incorrect"),
+    /** The frames hold more than the first one declares (one-shot decoding only). */
+    DST_TOO_SMALL("Destination buffer is too small"),
     /** Not libzstd's: kmod's own words for a first frame without a usable content size. */
     UNKNOWN_SIZE("Failed to determine decompression size");
 
@@ -35,6 +39,8 @@ enum ZstdProblem {
             case 22 -> CHECKSUM; // checksum_wrong
             case 32 -> DICTIONARY; // dictionary_wrong
             case 64 -> MEMORY; // memory_allocation
+            case 70 -> DST_TOO_SMALL; // dstSize_tooSmall
+            case 72 -> SRC_SIZE; // srcSize_wrong
             default -> CORRUPT;
         };
     }

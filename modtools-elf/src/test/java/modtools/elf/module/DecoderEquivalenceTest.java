@@ -123,7 +123,7 @@ class DecoderEquivalenceTest {
                     Files.write(file, d.getValue());
                     String line = "error " + file + ": zstd: Failed to determine decompression size";
                     for (DecoderChoice choice : List.of(DecoderChoice.NATIVE, DecoderChoice.JAVA)) {
-                        String outcome = outcome(file, choice, UnsizedZstd.REFUSE);
+                        String outcome = outcome(file, choice, ZstdReading.ONE_SHOT);
                         if (!outcome.equals(line)) {
                             mismatches.add(name + ": " + choice + " " + outcome);
                         }
@@ -134,10 +134,61 @@ class DecoderEquivalenceTest {
         }
         assertEquals(List.of(), mismatches);
         assertTrue(refused > 20, "files refused: " + refused);
-        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.JAVA, UnsizedZstd.STREAM)
-                .equals(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, UnsizedZstd.STREAM)));
-        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, UnsizedZstd.STREAM)
+        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.JAVA, ZstdReading.STREAM)
+                .equals(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, ZstdReading.STREAM)));
+        assertTrue(outcome(dir.resolve("whole.unsized.zst"), DecoderChoice.NATIVE, ZstdReading.STREAM)
                 .startsWith("bytes " + plain.length + " "));
+    }
+
+    /**
+     * zstd decoded in one call, as kmod 34.2 does: libzstd's ZSTD_decompress and the Java walk
+     * give the same bytes or the same line for every cut, a damaged frame descriptor, a wrong
+     * second magic and garbage after; for several frames (a module split in two, two modules,
+     * an empty frame after), for skippable frames after the module, whole or cut, and for a
+     * frame without a checksum. Bytes flipped inside a frame are left out: there libzstd may
+     * find its buffer full or the checksum wrong where aircompressor finds the data corrupt.
+     */
+    @Test
+    void oneShotZstdDecodesAlike() throws IOException {
+        byte[] plain = Files.readAllBytes(ModuleTestSupport.corpusModules().get(0));
+        byte[] other = Files.readAllBytes(ModuleTestSupport.corpusModules().get(1));
+        byte[] sized = compressed(plain, "zstd -q -c");
+        byte[] half = Arrays.copyOf(plain, plain.length / 2);
+        byte[] rest = Arrays.copyOfRange(plain, half.length, plain.length);
+        Map<String, byte[]> streams = new LinkedHashMap<>();
+        streams.put("sized", sized);
+        streams.put("no-check", compressed(plain, "zstd -q --no-check -c"));
+        streams.put("blocks", compressed(plain, "zstd -q -1 --zstd=wlog=10 -c"));
+        streams.put("split", concat(compressed(half, "zstd -q -c"), compressed(rest, "zstd -q -c")));
+        streams.put("two-modules", concat(sized, compressed(other, "zstd -q -c")));
+        streams.put("empty-after", concat(sized, compressed(new byte[0], "zstd -q -c")));
+        byte[] skippable = {0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 7, 7};
+        streams.put("skippable-after", concat(sized, skippable));
+        streams.put("cut-skippable-after", concat(sized, Arrays.copyOf(skippable, 9)));
+        List<String> mismatches = new ArrayList<>();
+        int decoded = 0;
+        for (Map.Entry<String, byte[]> s : streams.entrySet()) {
+            Map<String, byte[]> files = damaged(s.getValue());
+            files.keySet().removeIf(name -> name.startsWith("flip-") && !name.equals("flip-4"));
+            files.put("whole", s.getValue());
+            for (Map.Entry<String, byte[]> d : files.entrySet()) {
+                Path file = dir.resolve(d.getKey() + "." + s.getKey() + ".zst");
+                Files.write(file, d.getValue());
+                String nativeOutcome = outcome(file, DecoderChoice.NATIVE, ZstdReading.ONE_SHOT);
+                String javaOutcome = outcome(file, DecoderChoice.JAVA, ZstdReading.ONE_SHOT);
+                if (!nativeOutcome.equals(javaOutcome)) {
+                    mismatches.add(file.getFileName() + ": native " + nativeOutcome + ", java " + javaOutcome);
+                }
+                decoded += nativeOutcome.startsWith("bytes ") ? 1 : 0;
+            }
+        }
+        assertEquals(List.of(), mismatches);
+        String module = "bytes " + plain.length + " " + ByteBuffer.wrap(plain).hashCode();
+        for (String whole : List.of("sized", "no-check", "blocks", "empty-after", "skippable-after")) {
+            assertEquals(module, outcome(dir.resolve("whole." + whole + ".zst"), DecoderChoice.JAVA,
+                    ZstdReading.ONE_SHOT), whole);
+        }
+        assertEquals(5, decoded, "whole streams decoded, damaged ones refused");
     }
 
     /**
@@ -205,10 +256,10 @@ class DecoderEquivalenceTest {
 
     /** "bytes N HASH" for a decoded module, "error LINE" for a refused one. */
     private static String outcome(Path file, DecoderChoice choice) {
-        return outcome(file, choice, UnsizedZstd.STREAM);
+        return outcome(file, choice, ZstdReading.STREAM);
     }
 
-    private static String outcome(Path file, DecoderChoice choice, UnsizedZstd unsized) {
+    private static String outcome(Path file, DecoderChoice choice, ZstdReading unsized) {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             ByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, channel.size());
             if (Compression.of(mapped) == Compression.NONE) {

@@ -46,11 +46,11 @@ class ModuleFileTest {
             variants.put(dir.resolve(name + ".gz"), new String[] {gzip, "-n", "-c"});
             for (Map.Entry<Path, String[]> v : variants.entrySet()) {
                 ModuleTestSupport.compress(dir, v.getKey(), append(v.getValue(), "'" + module + "'"));
-                ElfFile elf = ModuleFile.open(v.getKey(), UnsizedZstd.STREAM);
+                ElfFile elf = ModuleFile.open(v.getKey(), ZstdReading.STREAM);
                 assertEquals(v.getKey().toString(), elf.file());
                 assertArrayEquals(plain, bytes(elf.bytes().asBuffer()), v.getKey().toString());
             }
-            ByteBuffer mapped = ModuleFile.contents(module, UnsizedZstd.STREAM);
+            ByteBuffer mapped = ModuleFile.contents(module, ZstdReading.STREAM);
             assertTrue(mapped.isDirect() && mapped.isReadOnly(), "a plain module is mapped, not copied");
             assertArrayEquals(plain, bytes(mapped));
         }
@@ -77,10 +77,10 @@ class ModuleFileTest {
         try (ReadBuffer buffer = new ReadBuffer()) {
             for (Path module : modules) {
                 String partial;
-                try (ModuleImage image = ModuleFile.image(module, UnsizedZstd.STREAM, buffer)) {
+                try (ModuleImage image = ModuleFile.image(module, ZstdReading.STREAM, buffer)) {
                     partial = facts(image);
                 }
-                try (ModuleImage image = ModuleFile.readImage(module, UnsizedZstd.STREAM)) {
+                try (ModuleImage image = ModuleFile.readImage(module, ZstdReading.STREAM)) {
                     assertTrue(facts(image).equals(partial), module + ": read piece by piece, not as mapped");
                 }
             }
@@ -124,7 +124,7 @@ class ModuleFileTest {
         for (Map.Entry<String, byte[]> f : files.entrySet()) {
             Path file = dir.resolve(f.getKey());
             Files.write(file, f.getValue());
-            assertArrayEquals(plain, bytes(ModuleFile.contents(file, UnsizedZstd.STREAM)), f.getKey());
+            assertArrayEquals(plain, bytes(ModuleFile.contents(file, ZstdReading.STREAM)), f.getKey());
             assertEquals("ok", ModuleTestSupport.modinfoOutcome(file), f.getKey() + " with modinfo");
         }
     }
@@ -150,7 +150,7 @@ class ModuleFileTest {
         Path file = dir.resolve("cut-raw.ko.zst");
         Files.write(file, Arrays.copyOf(compressed, cut));
 
-        ElfFile elf = ModuleFile.open(file, UnsizedZstd.STREAM);
+        ElfFile elf = ModuleFile.open(file, ZstdReading.STREAM);
         assertArrayEquals(Arrays.copyOf(content, trailerEnd), bytes(elf.bytes().asBuffer()));
         ModuleSignature signature = ModuleSignature.read(elf.bytes()).orElseThrow();
         Map<String, String> modinfo = ModuleTestSupport.modinfo(List.of(file)).get(file.toString());
@@ -196,7 +196,7 @@ class ModuleFileTest {
     /** Our counterpart of modinfo's verdict: libkmod's errno text, or "ok". */
     private static String outcome(Path file) {
         try {
-            ModuleFile.open(file, UnsizedZstd.STREAM);
+            ModuleFile.open(file, ZstdReading.STREAM);
             return "ok";
         } catch (ModuleLoadException e) {
             assertTrue(e.getMessage().startsWith(file + ": ") && e.getMessage().lines().count() == 1, e.getMessage());
@@ -215,7 +215,7 @@ class ModuleFileTest {
                 corrupt(gz, gz.length / 2), Arrays.copyOf(gz, 6))) {
             Path file = dir.resolve("damaged.ko.gz");
             Files.write(file, damaged);
-            ModuleLoadException e = assertThrows(ModuleLoadException.class, () -> ModuleFile.contents(file, UnsizedZstd.STREAM));
+            ModuleLoadException e = assertThrows(ModuleLoadException.class, () -> ModuleFile.contents(file, ZstdReading.STREAM));
             assertTrue(e.getMessage().startsWith(file + ": gzip: "), e.getMessage());
         }
     }
@@ -234,7 +234,7 @@ class ModuleFileTest {
                 Path file = dir.resolve("fuzz.ko");
                 Files.write(file, damaged);
                 try {
-                    ModuleFile.open(file, UnsizedZstd.STREAM);
+                    ModuleFile.open(file, ZstdReading.STREAM);
                 } catch (ModuleLoadException | ElfFormatException expected) {
                     // the only two ways a damaged module may fail
                 }
@@ -252,7 +252,7 @@ class ModuleFileTest {
         Path module = sample().get(0);
         Path misnamed = dir.resolve("plain.ko.xz");
         Files.copy(module, misnamed);
-        assertArrayEquals(Files.readAllBytes(module), bytes(ModuleFile.contents(misnamed, UnsizedZstd.STREAM)));
+        assertArrayEquals(Files.readAllBytes(module), bytes(ModuleFile.contents(misnamed, ZstdReading.STREAM)));
     }
 
     @Test

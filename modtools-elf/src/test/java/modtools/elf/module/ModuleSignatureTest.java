@@ -77,7 +77,7 @@ class ModuleSignatureTest {
         Map<String, Map<String, String>> expected = ModuleTestSupport.modinfo(modules);
         int signed = 0;
         for (Path module : modules) {
-            Optional<ModuleSignature> signature = ModuleSignature.read(ModuleFile.open(module, UnsizedZstd.STREAM).bytes());
+            Optional<ModuleSignature> signature = ModuleSignature.read(ModuleFile.open(module, ZstdReading.STREAM).bytes());
             signed += signature.isPresent() ? 1 : 0;
             assertEquals(sigFields(expected.get(module.toString())), fields(signature), module.toString());
         }
@@ -98,7 +98,7 @@ class ModuleSignatureTest {
         Map<String, Map<String, String>> modinfo = ModuleTestSupport.modinfo(files);
         for (Path file : files) {
             Case c = cases.get(file.getFileName().toString().replace(".ko", ""));
-            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, UnsizedZstd.STREAM).bytes());
+            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, ZstdReading.STREAM).bytes());
             assertEquals(fields(c.expected()), fields(ours), file + ": expectation");
             assertEquals(sigFields(modinfo.get(file.toString())), fields(ours), file + ": modinfo");
         }
@@ -130,7 +130,7 @@ class ModuleSignatureTest {
         }
         Map<String, Map<String, String>> modinfo = ModuleTestSupport.modinfo(files);
         for (Path file : files) {
-            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, UnsizedZstd.STREAM).bytes());
+            Optional<ModuleSignature> ours = ModuleSignature.read(ModuleFile.open(file, ZstdReading.STREAM).bytes());
             assertEquals(sigFields(modinfo.get(file.toString())), fields(ours), file.toString());
             boolean byKeyId = file.getFileName().toString().startsWith("key-id");
             assertEquals(byKeyId ? Optional.empty() : Optional.of("Test Signer"), ours.map(ModuleSignature::signer));

@@ -8,7 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import modtools.deps.resolve.Insertion;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.elf.ElfFormatException;
@@ -28,12 +28,12 @@ public final class LinuxModuleLoader implements ModuleLoader {
     private static final Path KERNEL_COMPRESSION = Path.of("/sys/module/compression");
 
     private final Syscalls.Numbers numbers;
-    private final UnsizedZstd unsized;
+    private final ZstdReading zstdReading;
     private Syscalls syscalls;
 
-    private LinuxModuleLoader(Syscalls.Numbers numbers, UnsizedZstd unsized) {
+    private LinuxModuleLoader(Syscalls.Numbers numbers, ZstdReading zstdReading) {
         this.numbers = numbers;
-        this.unsized = unsized;
+        this.zstdReading = zstdReading;
     }
 
     /**
@@ -41,16 +41,16 @@ public final class LinuxModuleLoader implements ModuleLoader {
      * gets the same calls, which it answers ENOSYS, as kmod's get there: kmod reads the file
      * first (a damaged one fails before the kernel is asked), and so do we.
      */
-    public static ModuleLoader forThisKernel(UnsizedZstd unsized) {
-        return forThisMachine(unsized).orElseGet(NoModuleSupport::new);
+    public static ModuleLoader forThisKernel(ZstdReading zstdReading) {
+        return forThisMachine(zstdReading).orElseGet(NoModuleSupport::new);
     }
 
     /**
      * The backend for this machine's architecture; empty where we do not know its call numbers.
-     * {@code unsized}: what it does with a zstd module without a content size (the level's).
+     * {@code zstdReading}: how it decodes a zstd module (the level's).
      */
-    public static Optional<ModuleLoader> forThisMachine(UnsizedZstd unsized) {
-        return Syscalls.Numbers.of(System.getProperty("os.arch")).map(n -> new LinuxModuleLoader(n, unsized));
+    public static Optional<ModuleLoader> forThisMachine(ZstdReading zstdReading) {
+        return Syscalls.Numbers.of(System.getProperty("os.arch")).map(n -> new LinuxModuleLoader(n, zstdReading));
     }
 
     @Override
@@ -94,7 +94,7 @@ public final class LinuxModuleLoader implements ModuleLoader {
                                         boolean forceModversion) {
         ByteBuffer contents;
         try {
-            contents = ModuleFile.contents(Path.of(path), unsized);
+            contents = ModuleFile.contents(Path.of(path), zstdReading);
         } catch (ModuleLoadException e) {
             return e.decoderError().<Insertion>map(Insertion.Undecodable::new)
                     .orElse(Insertion.of(LinuxErrno.EINVAL));

@@ -31,7 +31,7 @@ public final class LoadBench {
         long[] loads = new long[rounds];
         long[] removals = new long[rounds];
         try (ModfsBackend backend = ModfsBackend.open(mount, err, false, System.getenv(),
-                KmodLevel.of(System.getenv(KmodLevel.VARIABLE)).orElse(KmodLevel.KMOD34).unsizedZstd())) {
+                KmodLevel.of(System.getenv(KmodLevel.VARIABLE)).orElse(KmodLevel.KMOD34).zstdReading())) {
             var loader = backend.loader();
             for (int i = 0; i < rounds; i++) {
                 long t0 = System.nanoTime();

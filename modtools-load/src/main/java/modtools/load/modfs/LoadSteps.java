@@ -17,7 +17,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import modtools.contract.ControlVerb;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.contract.ModfsFiles;
 import modtools.contract.ModuleState;
 import modtools.contract.ModuleStatus;
@@ -67,11 +67,11 @@ final class LoadSteps {
     private final Charset charset;
     private final RetainedLocks retained;
     private final ModfsRemover remover;
-    private final UnsizedZstd unsized;
+    private final ZstdReading zstdReading;
 
     LoadSteps(ModfsMount mount, String release, PrintStream log, Charset charset, RetainedLocks retained,
-              ModfsRemover remover, UnsizedZstd unsized) {
-        this.unsized = unsized;
+              ModfsRemover remover, ZstdReading zstdReading) {
+        this.zstdReading = zstdReading;
         this.mount = mount;
         this.release = release;
         this.log = log;
@@ -95,7 +95,7 @@ final class LoadSteps {
     // ------------------------------------------------------------------ read
 
     private void read(Load load) throws Failed {
-        load.object = ModuleObject.read(load.files, release, load.forceVermagic, unsized);
+        load.object = ModuleObject.read(load.files, release, load.forceVermagic, zstdReading);
     }
 
     // ------------------------------------------------------------------ claim

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import modtools.contract.ModuleStatus;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.contract.Symbolizer;
 import modtools.deps.resolve.KernelState;
 import modtools.deps.resolve.ModuleLoader;
@@ -29,11 +29,11 @@ public final class ModfsBackend implements AutoCloseable {
     private final Optional<UnloadedSymbols> unloaded;
 
     private ModfsBackend(ModfsMount mount, String release, PrintStream log, boolean retain,
-                         Optional<UnloadedSymbols> unloaded, UnsizedZstd unsized) {
+                         Optional<UnloadedSymbols> unloaded, ZstdReading zstdReading) {
         this.mount = mount;
         this.release = release;
         this.unloaded = unloaded;
-        this.loader = new ModfsLoader(mount, release, log, retain, unloaded, unsized);
+        this.loader = new ModfsLoader(mount, release, log, retain, unloaded, zstdReading);
         this.state = new ModfsKernelState(mount, loader);
     }
 
@@ -44,13 +44,13 @@ public final class ModfsBackend implements AutoCloseable {
      * @param retain keep shared locks on what the run loaded or found loaded until {@link #close}
      *               (modprobe: dependencies stay put between its steps)
      * @param environment where the loader keeps its state ({@link UnloadedSymbols#stateDir})
-     * @param unsized what the loader does with a zstd module without a content size (the level's)
+     * @param zstdReading how the loader decodes a zstd module (the level's)
      */
     public static ModfsBackend open(Path dir, PrintStream log, boolean retain, Map<String, String> environment,
-                                    UnsizedZstd unsized) throws IOException {
+                                    ZstdReading zstdReading) throws IOException {
         ModfsMount mount = new ModfsMount(dir);
         return new ModfsBackend(mount, mount.version(), log, retain,
-                UnloadedSymbols.open(UnloadedSymbols.stateDir(environment), dir), unsized);
+                UnloadedSymbols.open(UnloadedSymbols.stateDir(environment), dir), zstdReading);
     }
 
     /** The host's release ({@code version}): the module directory is /lib/modules/RELEASE. */

@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import modtools.deps.resolve.Insertion;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.deps.resolve.ModuleLoader;
 import modtools.load.ObjectLoader;
 import modtools.load.symbols.UnloadedSymbols;
@@ -35,13 +35,13 @@ public final class ModfsLoader implements ModuleLoader, ObjectLoader, AutoClosea
     private final LoadChain chain;
 
     ModfsLoader(ModfsMount mount, String release, PrintStream log, boolean retain,
-                Optional<UnloadedSymbols> unloaded, UnsizedZstd unsized) {
+                Optional<UnloadedSymbols> unloaded, ZstdReading zstdReading) {
         this.mount = mount;
         this.retained = new RetainedLocks(retain);
         this.remover = new ModfsRemover(mount, log, unloaded);
         String jnu = System.getProperty("sun.jnu.encoding");
         Charset charset = jnu == null ? Charset.defaultCharset() : Charset.forName(jnu);
-        this.chain = new LoadSteps(mount, release, log, charset, retained, remover, unsized).chain();
+        this.chain = new LoadSteps(mount, release, log, charset, retained, remover, zstdReading).chain();
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import modtools.contract.ModuleName;
-import modtools.elf.module.UnsizedZstd;
+import modtools.elf.module.ZstdReading;
 import modtools.deps.index.AliasNormalizer;
 import modtools.deps.resolve.LinuxErrno;
 import modtools.elf.Elf;
@@ -41,12 +41,12 @@ record ModuleObject(ElfFile elf, String name, String license, List<Import> impor
      * a vermagic other than {@code RELEASE mod_unload} unless forced); several are merged into
      * one object first, each one's {@code init_module} and {@code cleanup_module} its own.
      */
-    static ModuleObject read(List<Path> files, String release, boolean forceVermagic, UnsizedZstd unsized)
+    static ModuleObject read(List<Path> files, String release, boolean forceVermagic, ZstdReading zstdReading)
             throws Failed {
         String fallback = baseName(files.get(0));
         List<ElfFile> elves = new ArrayList<>();
         for (Path file : files) {
-            elves.add(open(file, baseName(file), unsized));
+            elves.add(open(file, baseName(file), zstdReading));
         }
         ElfFile elf;
         try {
@@ -87,12 +87,12 @@ record ModuleObject(ElfFile elf, String name, String license, List<Import> impor
         }
     }
 
-    private static ElfFile open(Path file, String name, UnsizedZstd unsized) throws Failed {
+    private static ElfFile open(Path file, String name, ZstdReading zstdReading) throws Failed {
         if (java.nio.file.Files.isDirectory(file)) {
             throw new Failed(LinuxErrno.EISDIR); // kmod's read of it fails so, and says no more
         }
         try {
-            ElfFile elf = ModuleFile.open(file, unsized);
+            ElfFile elf = ModuleFile.open(file, zstdReading);
             ElfHeader h = elf.header();
             if (h.type() != Elf.ET_REL || h.machine() != Elf.EM_X86_64 || !h.is64()
                     || h.order() != ByteOrder.LITTLE_ENDIAN) {
