@@ -201,6 +201,27 @@ class DepmodCacheTest {
         assertEquals(written, Files.getLastModifiedTime(file));
     }
 
+    /**
+     * The level-34 cache file of builds that streamed zstd has another name, which no build
+     * reads any more: the first cache written removes it, and nothing else in the directory.
+     */
+    @Test
+    void theSupersededCacheFileIsRemoved() throws Exception {
+        assertCachedRunIsRight();
+        Path current = onlyCacheFile();
+        String name = current.getFileName().toString();
+        assertTrue(name.endsWith("-oneshot.facts"), name);
+        Path superseded = cacheDir.resolve(name.replace("-oneshot.facts", ".facts"));
+        Path unrelated = cacheDir.resolve("depmod-0123456789abcdef.facts");
+        Files.copy(current, superseded);
+        Files.copy(current, unrelated);
+        Files.delete(current);
+        assertCachedRunIsRight();
+        assertFalse(Files.exists(superseded), superseded + " is left");
+        assertTrue(Files.exists(unrelated), unrelated + " was removed");
+        assertTrue(Files.exists(current), current + " was not written");
+    }
+
     private Path onlyCacheFile() throws IOException {
         try (Stream<Path> files = Files.list(cacheDir)) {
             List<Path> all = files.toList();

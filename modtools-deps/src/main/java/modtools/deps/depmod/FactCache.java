@@ -25,6 +25,8 @@ public final class FactCache {
     public static final FactCache NONE = new FactCache(null, null, null);
 
     private final Path file;
+    /** A file of an older build's to remove once this cache is written; null when none. */
+    private final Path superseded;
     private final String moduleDirectory;
     private final Thread loader;
     private final Map<String, FactCacheFile.Entry> current = new ConcurrentHashMap<>();
@@ -40,10 +42,12 @@ public final class FactCache {
         this.moduleDirectory = moduleDirectory;
         if (directory == null) {
             file = null;
+            superseded = null;
             loader = null;
             return;
         }
         file = directory.resolve(fileName(moduleDirectory, zstdReading));
+        superseded = zstdReading == ZstdReading.ONE_SHOT ? directory.resolve(supersededName(moduleDirectory)) : null;
         // Loaded while the module search walks the tree; the first lookup waits for it.
         loader = new Thread(new Runnable() {
             @Override
@@ -70,12 +74,24 @@ public final class FactCache {
      * multi-frame files: facts cached then would outlive the rule.
      */
     private static String fileName(String moduleDirectory, ZstdReading zstdReading) {
+        return String.format(zstdReading == ZstdReading.STREAM ? "depmod-%016x-streamed.facts" : "depmod-%016x-oneshot.facts",
+                pathHash(moduleDirectory));
+    }
+
+    /**
+     * The name the level-34 cache had while it streamed zstd: written by older builds, read by
+     * none, so the first cache written under the new name removes it rather than leave it on disk.
+     */
+    private static String supersededName(String moduleDirectory) {
+        return String.format("depmod-%016x.facts", pathHash(moduleDirectory));
+    }
+
+    private static long pathHash(String moduleDirectory) {
         long hash = 0xcbf29ce484222325L; // FNV-1a
         for (byte b : moduleDirectory.getBytes(StandardCharsets.ISO_8859_1)) {
             hash = (hash ^ (b & 0xff)) * 0x100000001b3L;
         }
-        return String.format(zstdReading == ZstdReading.STREAM ? "depmod-%016x-streamed.facts" : "depmod-%016x-oneshot.facts",
-                hash);
+        return hash;
     }
 
     boolean enabled() {
@@ -172,14 +188,19 @@ public final class FactCache {
         } catch (IOException e) {
             deleteQuietly(tmp);
             writeProblem = ByteStrings.strerror(e);
+            return;
+        }
+        if (superseded != null) {
+            deleteQuietly(superseded);
         }
     }
 
-    private static void deleteQuietly(Path tmp) {
+    /** Removes a file nothing reads; one left behind costs disk space, never a wrong index. */
+    private static void deleteQuietly(Path file) {
         try {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(file);
         } catch (IOException e) {
-            // nothing was renamed into place; a stray temporary file is all that is left
+            // see above
         }
     }
 }
