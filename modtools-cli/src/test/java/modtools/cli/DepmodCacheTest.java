@@ -58,7 +58,12 @@ class DepmodCacheTest {
 
     /** Our depmod on the tree with the test's cache directory; {@code extra} before the version. */
     private Processes.Result depmod(String... extra) {
-        List<String> args = new ArrayList<>(List.of("-b", base.toString()));
+        return depmodIn(base, extra);
+    }
+
+    /** The same on the tree below {@code root}. */
+    private Processes.Result depmodIn(Path root, String... extra) {
+        List<String> args = new ArrayList<>(List.of("-b", root.toString()));
         args.addAll(List.of(extra));
         args.add(version);
         Map<String, String> env = new HashMap<>(Processes.environment());
@@ -220,6 +225,39 @@ class DepmodCacheTest {
         assertFalse(Files.exists(superseded), superseded + " is left");
         assertTrue(Files.exists(unrelated), unrelated + " was removed");
         assertTrue(Files.exists(current), current + " was not written");
+    }
+
+    /**
+     * mkinitramfs runs depmod on a temporary copy of the tree each time: the next run that
+     * writes a cache removes the files of directories that are gone, and only those.
+     */
+    @Test
+    void cacheFilesOfDirectoriesThatAreGoneAreRemoved(@TempDir Path gone, @TempDir Path kept) throws Exception {
+        Path corpus = Corpus.cloud();
+        for (Path root : List.of(gone, kept)) {
+            Corpus.linkedCopy(corpus, version, root);
+            Processes.Result r = depmodIn(root);
+            assertEquals(0, r.status(), r.stderrText());
+        }
+        Path notOurs = Files.writeString(cacheDir.resolve("depmod-0000000000000000.facts"), "not a fact cache");
+        List<Path> before = cacheFiles();
+        assertEquals(3, before.size(), before.toString());
+        Corpus.removeCopy(gone);
+        try {
+            assertCachedRunIsRight();
+        } finally {
+            Corpus.removeCopy(kept);
+        }
+        List<Path> after = cacheFiles();
+        assertEquals(3, after.size(), after.toString());
+        assertTrue(after.contains(notOurs), after.toString());
+        assertEquals(2, after.stream().filter(before::contains).count(), "one of " + before + " is gone: " + after);
+    }
+
+    private List<Path> cacheFiles() throws IOException {
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            return files.sorted().toList();
+        }
     }
 
     private Path onlyCacheFile() throws IOException {

@@ -2,7 +2,10 @@ package modtools.deps.depmod;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -10,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import modtools.deps.cache.FileKey;
 import modtools.elf.module.ZstdReading;
@@ -192,6 +196,34 @@ public final class FactCache {
         }
         if (superseded != null) {
             deleteQuietly(superseded);
+        }
+        removeOrphans();
+    }
+
+    /**
+     * Removes the cache files of this format whose module directory is gone. mkinitramfs runs
+     * depmod on a temporary copy of the tree each time; each run would leave a file of up to a
+     * few MiB behind for a directory no run will see again. A directory that cannot be told
+     * gone (a permission denied on the way) keeps its file.
+     */
+    private void removeOrphans() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(file.getParent(), "depmod-*.facts")) {
+            for (Path other : files) {
+                if (!other.equals(file) && orphan(other)) {
+                    deleteQuietly(other);
+                }
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            // the run's own cache is written; an orphan left costs disk space, never a wrong index
+        }
+    }
+
+    private static boolean orphan(Path cacheFile) {
+        try {
+            Optional<String> directory = FactCacheFile.moduleDirectory(cacheFile);
+            return directory.isPresent() && Files.notExists(ByteStrings.path(directory.get()));
+        } catch (IOException | InvalidPathException e) {
+            return false; // unreadable, or written by another build for a path this one cannot name
         }
     }
 

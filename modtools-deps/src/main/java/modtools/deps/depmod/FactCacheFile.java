@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 import modtools.deps.cache.FileKey;
 import modtools.elf.module.Export;
@@ -79,6 +80,30 @@ final class FactCacheFile {
             return new Decoder(body.array()).entries(moduleDirectory);
         } catch (EOFException e) {
             throw new Unusable("truncated");
+        }
+    }
+
+    /**
+     * The module directory a cache file of this format was made for, read from the start of its
+     * body alone (the checksum is not checked); empty for a file that is not one.
+     */
+    static Optional<String> moduleDirectory(Path file) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size <= HEADER_SIZE) {
+                return Optional.empty();
+            }
+            // a path's length as a varint, then the path: PATH_MAX bytes at most
+            ByteBuffer start = ByteBuffer.allocate((int) Math.min(size, HEADER_SIZE + 2 + 4096))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+            readFully(channel, start, 0);
+            byte[] bytes = start.array();
+            if (!Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length) || start.getInt(VERSION_AT) != VERSION) {
+                return Optional.empty();
+            }
+            return Optional.of(new Decoder(Arrays.copyOfRange(bytes, HEADER_SIZE, bytes.length)).string());
+        } catch (EOFException | Unusable e) {
+            return Optional.empty();
         }
     }
 
