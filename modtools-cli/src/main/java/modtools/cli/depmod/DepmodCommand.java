@@ -32,8 +32,6 @@ import modtools.elf.module.ModuleFile;
 public final class DepmodCommand implements Command {
     private static final char INDEX_ORDER = 1;
     private static final char NO_CACHE = 2;
-    /** Where the fact cache lives without $MODTOOLS_CACHE_DIR. */
-    private static final String DEFAULT_CACHE_DIRECTORY = "/var/cache/modtools";
     private static final String DEFAULT_MODULE_DIRECTORY = "/lib/modules";
 
     /** getopt's option strings and tables, one pair per level. */
@@ -200,7 +198,7 @@ public final class DepmodCommand implements Command {
             }
             all = true;
         }
-        FactCache cache = useCache ? FactCache.in(cacheDirectory(inv), moduleDirectory, level.zstdReading()) : FactCache.NONE;
+        FactCache cache = factCache(useCache ? CacheLocation.of(inv) : null, moduleDirectory, level);
         Depmod depmod = new Depmod(new Depmod.Settings(moduleDirectory, printUnknown, checkSymvers, prefix, warnDuplicates,
                 level), log, cache);
         try {
@@ -275,9 +273,11 @@ public final class DepmodCommand implements Command {
         return depmod.cyclic() ? 1 : 0;
     }
 
-    private static Path cacheDirectory(Invocation inv) {
-        String dir = inv.environment().get("MODTOOLS_CACHE_DIR");
-        return inv.cwd().resolve(dir == null || dir.isEmpty() ? DEFAULT_CACHE_DIRECTORY : dir);
+    private static FactCache factCache(CacheLocation location, String moduleDirectory, KmodLevel level) {
+        if (location == null) {
+            return FactCache.NONE;
+        }
+        return FactCache.in(location.directory(), location.chosen(), moduleDirectory, level.zstdReading());
     }
 
     /** kmod takes the first operand as the kernel version only if it starts like "%u.%u". */

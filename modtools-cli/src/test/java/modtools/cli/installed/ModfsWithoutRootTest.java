@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import modtools.testkit.Processes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -92,6 +93,45 @@ class ModfsWithoutRootTest {
         assertEquals("Module                  Size  Used by\n", as(USER, "lsmod", "--modfs", mount.toString()).stdoutText());
         as(USER, "modfs", "umount", mount.toString());
         assertTrue(!mounted(), "still mounted:\n" + mountinfoLine());
+    }
+
+    /**
+     * A user's depmod (as a kernel developer's {@code make modules_install INSTALL_MOD_PATH=…}
+     * runs it) keeps its fact cache in the user's cache directory, not root's, and a user without
+     * a usable home runs without one: either way stderr is what a run without a cache prints.
+     */
+    @Test
+    void aUsersDepmodCachesInItsHomeAndWarnsOfNothing() throws IOException {
+        Path home = mount.getParent();
+        Path tree = home.resolve("tree");
+        Scripts.ok("cp", "-r", work.resolve("tree").toString(), tree.toString());
+        Scripts.ok("chown", "-R", USER + ":" + USER, tree.toString());
+        List<String> depmod = List.of(modtools.toString(), "depmod", "-b", tree.toString(), RELEASE);
+        String plain = depmodAs(List.of("HOME=" + home), depmod, "--no-cache").stderrText();
+        try {
+            assertEquals(plain, depmodAs(List.of("HOME=" + home), depmod).stderrText());
+            try (Stream<Path> files = Files.list(home.resolve(".cache/modtools"))) {
+                List<String> names = files.map(f -> f.getFileName().toString()).toList();
+                assertEquals(1, names.size(), names.toString());
+                assertTrue(names.get(0).matches("depmod-[0-9a-f]{16}-oneshot\\.facts"), names.toString());
+            }
+            assertEquals(plain, depmodAs(List.of("HOME=/nonexistent", "XDG_CACHE_HOME="), depmod).stderrText());
+        } finally {
+            Scripts.run("rm", "-rf", tree.toString(), home.resolve(".cache").toString());
+        }
+    }
+
+    /** {@code command} (then {@code extra}) as uid 65534 with {@code env} set; must succeed. */
+    private static Processes.Result depmodAs(List<String> env, List<String> command, String... extra) {
+        List<String> full = new ArrayList<>(List.of("setpriv", "--reuid", USER, "--regid", USER, "--clear-groups",
+                "env", "-u", "MODTOOLS_CACHE_DIR"));
+        full.addAll(env);
+        full.addAll(command.subList(0, 2));
+        full.addAll(List.of(extra));
+        full.addAll(command.subList(2, command.size()));
+        Processes.Result r = Scripts.run(full);
+        assertEquals(0, r.status(), String.join(" ", full) + "\n" + r.stderrText());
+        return r;
     }
 
     /** {@code modtools ARGS} as {@code uid} in the fuse group; must succeed. */

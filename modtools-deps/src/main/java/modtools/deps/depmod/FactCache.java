@@ -26,7 +26,7 @@ import modtools.elf.module.ZstdReading;
  */
 public final class FactCache {
     /** No cache: every module is read, nothing is written (--no-cache). */
-    public static final FactCache NONE = new FactCache(null, null, null);
+    public static final FactCache NONE = new FactCache(null, false, null, null);
 
     private final Path file;
     /** A file of an older build's to remove once this cache is written; null when none. */
@@ -41,9 +41,12 @@ public final class FactCache {
     /** Why the new file could not be written. */
     private volatile String writeProblem;
     private volatile boolean changed;
+    /** Whether the caller named the directory, so that failing to write there is worth a warning. */
+    private final boolean chosen;
 
-    private FactCache(Path directory, String moduleDirectory, ZstdReading zstdReading) {
+    private FactCache(Path directory, boolean chosen, String moduleDirectory, ZstdReading zstdReading) {
         this.moduleDirectory = moduleDirectory;
+        this.chosen = chosen;
         if (directory == null) {
             file = null;
             superseded = null;
@@ -65,10 +68,13 @@ public final class FactCache {
 
     /**
      * The cache for {@code moduleDirectory} (a byte string) in {@code directory}, loading at once;
-     * read with {@code zstdReading} as the rule for zstd files.
+     * read with {@code zstdReading} as the rule for zstd files. {@code chosen}: the caller named
+     * the directory. A default one that cannot be written (a read-only /var, a user's tree
+     * indexed without root) leaves the run without a cache and without a word, as kmod, which
+     * has none, prints none.
      */
-    public static FactCache in(Path directory, String moduleDirectory, ZstdReading zstdReading) {
-        return new FactCache(directory, moduleDirectory, zstdReading);
+    public static FactCache in(Path directory, boolean chosen, String moduleDirectory, ZstdReading zstdReading) {
+        return new FactCache(directory, chosen, moduleDirectory, zstdReading);
     }
 
     /**
@@ -151,14 +157,16 @@ public final class FactCache {
 
     /**
      * What went wrong with the cache, in one line once {@link #save} has run: the file read
-     * at the start was ignored, the new one could not be written, or both; null when neither.
+     * at the start was ignored, the new one could not be written in a directory the caller
+     * chose, or both; null when neither.
      */
     String warning() {
+        String unwritten = chosen ? writeProblem : null;
         if (readProblem == null) {
-            return writeProblem == null ? null : "could not write the fact cache " + file + ": " + writeProblem;
+            return unwritten == null ? null : "could not write the fact cache " + file + ": " + unwritten;
         }
         return "ignoring the fact cache " + file + ": " + readProblem
-                + (writeProblem == null ? "; it is rebuilt" : "; could not rebuild it: " + writeProblem);
+                + (writeProblem == null ? "; it is rebuilt" : unwritten == null ? "" : "; could not rebuild it: " + unwritten);
     }
 
     /**
