@@ -94,15 +94,20 @@ public final class ModprobeCommand implements Command {
      * backends' --modfs among them) is not known to only look.
      */
     public static boolean onlyLooks(List<String> commandLine, Map<String, String> environment) {
-        return options(commandLine, environment).stream().anyMatch(o -> switch (o.key()) {
-            case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;
-            default -> false;
-        });
+        return onlyLooks(options(commandLine, environment));
     }
 
     /** Whether a call that only looks may be run again unseen: one that logs to syslog may not. */
     public static boolean onlyLooksQuietly(List<String> commandLine, Map<String, String> environment) {
-        return onlyLooks(commandLine, environment) && options(commandLine, environment).stream().noneMatch(o -> o.key() == 's');
+        List<Getopt.Option> options = options(commandLine, environment);
+        return onlyLooks(options) && options.stream().noneMatch(o -> o.key() == 's');
+    }
+
+    private static boolean onlyLooks(List<Getopt.Option> options) {
+        return options.stream().anyMatch(o -> switch (o.key()) {
+            case 'D', 'n', 'c', 'R', 'V', 'h', SHOW_MODVERSIONS, SHOW_EXPORTS -> true;
+            default -> false;
+        });
     }
 
     /** The options of MODPROBE_OPTIONS and the command line; none for a line getopt refuses. */

@@ -70,17 +70,10 @@ final class ZstdFrames {
     }
 
     /**
-     * Whether the file starts with a zstd frame whose header is complete and records a content
-     * size other than 0: where libzstd's ZSTD_getFrameContentSize gives kmod 34.2 a size it
-     * takes (a skippable frame first gives 0, a damaged or cut header an error).
-     */
-    static boolean declaresContentSize(ByteBuffer compressed) {
-        return usableContentSize(compressed) != 0;
-    }
-
-    /**
-     * The content size the first frame header records, as unsigned, where
-     * {@link #declaresContentSize} holds; else 0.
+     * The content size the first frame header records, as unsigned, where the file starts with
+     * a zstd frame whose header is complete and records a size other than 0: where libzstd's
+     * ZSTD_getFrameContentSize gives kmod 34.2 a size it takes (a skippable frame first gives 0,
+     * a damaged or cut header an error); else 0.
      */
     static long usableContentSize(ByteBuffer compressed) {
         ByteBuffer in = compressed.slice().order(ByteOrder.LITTLE_ENDIAN);
